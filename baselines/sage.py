@@ -1,0 +1,34 @@
+"""GraphSAGE: Hamilton et al. 2017, "Inductive Representation Learning on Large Graphs"."""
+
+import torch
+import torch.nn.functional as F
+from torch_geometric.nn import SAGEConv
+
+from suite.baselines._layers import feature_dropout
+from suite.method import register_method
+
+
+@register_method(
+    "graphsage", kind="gnn",
+    paper="Hamilton, Ying & Leskovec 2017 (NeurIPS), https://arxiv.org/abs/1706.02216",
+    defaults=dict(hidden=64, dropout=0.5, aggr="mean", lr=0.01, weight_decay=5e-4, epochs=200),
+    grid=dict(hidden=[64, 256], dropout=[0.5], aggr=["mean"], lr=[0.01], weight_decay=[5e-4], epochs=[200]),
+    input_layout="sparse_csr",
+)
+class GraphSAGE(torch.nn.Module):
+    """Two SAGEConv layers (full-batch, mean aggregator): features [N, F] -> scores [N, C]."""
+
+    def __init__(self, in_channels: int, out_channels: int, hidden: int = 64, dropout: float = 0.5,
+                 aggr: str = "mean"):
+        super().__init__()
+        self.conv1 = SAGEConv(in_channels, hidden, aggr=aggr)
+        self.conv2 = SAGEConv(hidden, out_channels, aggr=aggr)
+        self.dropout = dropout
+
+    def forward(self, data) -> torch.Tensor:
+        x = feature_dropout(data.x, self.dropout, self.training)
+        if x.layout == torch.sparse_csr:  # SAGEConv gathers rows of x, so it needs them dense
+            x = x.to_dense()
+        x = F.relu(self.conv1(x, data.edge_index))
+        x = F.dropout(x, self.dropout, self.training)
+        return self.conv2(x, data.edge_index)

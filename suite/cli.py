@@ -1,0 +1,175 @@
+"""Command line: ``netarena list|run|leaderboard`` (also ``python -m suite``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from suite.errors import ConfigError, NetArenaError
+
+
+def _results_dir(args) -> Path:
+    return Path(args.results or os.environ.get("NETARENA_RESULTS", "results"))
+
+
+def _split_names(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _parse_overrides(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise ConfigError(f"--config expects key=value, got {pair!r} (e.g. --config hidden=64)")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def cmd_list(args) -> int:
+    from tabulate import tabulate
+
+    from suite.registry import METHODS, SUITES, TASKS
+
+    if args.what == "tasks":
+        rows = [[t.name, t.track, t.dataset, t.metric, "higher" if t.higher_is_better else "lower",
+                 t.split, f"v{t.version}", "synthetic" if t.synthetic else "files"] for t in TASKS]
+        print(tabulate(rows, headers=["task", "track", "dataset", "metric", "better", "split", "version", "data"],
+                       tablefmt="simple", maxcolwidths=[None, None, None, None, None, 60, None, None]))
+    elif args.what == "methods":
+        rows = [[m.name, m.kind, ",".join(m.tracks), m.paper,
+                 ", ".join(f"{k}={v}" for k, v in m.defaults.items())] for m in METHODS]
+        print(tabulate(rows, headers=["method", "kind", "tracks", "paper", "hyperparameters (paper defaults)"],
+                       tablefmt="simple", maxcolwidths=[None, None, None, 45, 60]))
+    else:
+        rows = [[s.name, s.track, s.seeds, s.description] for s in SUITES]
+        print(tabulate(rows, headers=["suite", "track", "seeds", "description"], tablefmt="simple",
+                       maxcolwidths=[None, None, None, 90]))
+    return 0
+
+
+def _expand(names: list[str], registry, track: str | None) -> list[str]:
+    if names in (["*"], ["all"]):
+        items = [registry.get(n) for n in registry.names()]
+        keep = [i for i in items if track is None or getattr(i, "track", None) == track or track in getattr(i, "tracks", ())]
+        return [i.name for i in keep]
+    return [registry.get(n).name for n in names]  # unknown names fail here, with suggestions
+
+
+def cmd_run(args) -> int:
+    from suite.leaderboard import write_leaderboard
+    from suite.registry import METHODS, SUITES, TASKS
+    from suite.runner import Runner, plan, skip_message
+
+    overrides = _parse_overrides(args.config)
+    if args.suite:
+        spec = SUITES.get(args.suite)
+        tasks = _expand(_split_names(args.task) or list(spec.tasks), TASKS, spec.track)
+        methods = _expand(_split_names(args.method) or list(spec.methods), METHODS, spec.track)
+        seeds, skip_missing, method_overrides = args.seeds or spec.seeds, spec.skip_missing_data, spec.method_overrides
+    else:
+        if not args.task or not args.method:
+            raise ConfigError("run needs --task and --method (comma-separated names or 'all'), or --suite NAME")
+        tasks = _expand(_split_names(args.task), TASKS, None)
+        methods = _expand(_split_names(args.method), METHODS, None)
+        seeds, skip_missing, method_overrides = args.seeds or 10, False, {}
+
+    runner = Runner(_results_dir(args), timeout_s=args.timeout, progress=not args.no_progress,
+                    **({"num_threads": args.threads} if args.threads else {}))
+    available, missing = runner.available(tasks)
+    if missing and not skip_missing:
+        raise next(iter(_missing_errors(missing)))
+    if missing:
+        print(skip_message(missing), file=sys.stderr)
+    runs = plan(available, methods, seeds, overrides, suite=args.suite, method_overrides=method_overrides)
+    if not runs:
+        raise ConfigError("nothing to run: no selected method supports the selected tasks' tracks")
+    print(f"{len(runs)} runs: {len(available)} tasks x {len(methods)} methods x {seeds} seeds "
+          f"-> {runner.results_dir}/", file=sys.stderr)
+    rows = runner.run(runs)
+    _print_summary(rows)
+    if args.suite and not args.no_leaderboard:
+        path = write_leaderboard(runner.results_dir, args.leaderboard_dir)
+        print(f"Leaderboard: {path.resolve()}")
+    return 0 if any(r["status"] == "ok" for r in rows) else 1
+
+
+def _missing_errors(missing: dict[str, str]):
+    from suite.errors import DatasetMissingError
+
+    for reason in missing.values():
+        yield DatasetMissingError(reason)
+
+
+def _print_summary(rows: list[dict]) -> None:
+    import pandas as pd
+    from tabulate import tabulate
+
+    df = pd.DataFrame(rows)
+    out = []
+    for (task, method), g in df.groupby(["task", "method"], sort=True):
+        ok = g[g["status"] == "ok"]
+        scale = 100.0 if g["metric_name"].iloc[0] == "accuracy" else 1.0
+        mean = ok["test_metric"].mean() * scale if len(ok) else float("nan")
+        std = ok["test_metric"].std(ddof=1) * scale if len(ok) > 1 else float("nan")
+        errors = "; ".join(sorted(set(g.loc[g["status"] != "ok", "error"].dropna().astype(str))))[:100]
+        out.append([task, method, g["metric_name"].iloc[0], f"{mean:.2f} ± {std:.2f}", len(ok), len(g) - len(ok), errors])
+    print(tabulate(out, headers=["task", "method", "metric", "test mean ± std", "ok", "failed", "errors"],
+                   tablefmt="simple", disable_numparse=True))
+
+
+def cmd_leaderboard(args) -> int:
+    from suite.leaderboard import write_leaderboard
+
+    path = write_leaderboard(_results_dir(args), args.out)
+    print(f"Leaderboard: {path.resolve()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="netarena", description="NetArena benchmark suite and leaderboard")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ls = sub.add_parser("list", help="list registered tasks, methods or suites")
+    ls.add_argument("what", choices=["tasks", "methods", "suites"])
+    ls.set_defaults(func=cmd_list)
+
+    run = sub.add_parser("run", help="train and evaluate; append rows to results/")
+    run.add_argument("--task", help="comma-separated task names, or 'all'")
+    run.add_argument("--method", help="comma-separated method names, or 'all'")
+    run.add_argument("--suite", help="a named sweep (netarena list suites), e.g. quick")
+    run.add_argument("--seeds", type=int, help="number of seeds 0..N-1 (default: 10, or the suite's)")
+    run.add_argument("--config", action="append", metavar="KEY=VALUE", help="override a hyperparameter (repeatable)")
+    run.add_argument("--results", help="results folder (default: results/ or NETARENA_RESULTS)")
+    run.add_argument("--leaderboard-dir", default="leaderboard", help="where --suite renders the leaderboard")
+    run.add_argument("--no-leaderboard", action="store_true", help="do not re-render the leaderboard after a suite")
+    run.add_argument("--timeout", type=float, default=float(os.environ.get("NETARENA_RUN_TIMEOUT", 3600)),
+                     help="wall-time limit per run in seconds (default 3600)")
+    run.add_argument("--threads", type=int, help="torch threads per run (default: torch's)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    lb = sub.add_parser("leaderboard", help="re-render leaderboard/README.md from results/ alone")
+    lb.add_argument("--results", help="results folder (default: results/)")
+    lb.add_argument("--out", default="leaderboard", help="output folder (default: leaderboard/)")
+    lb.set_defaults(func=cmd_leaderboard)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except NetArenaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: rows of finished runs are kept under results/", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

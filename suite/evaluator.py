@@ -1,0 +1,50 @@
+"""OGB-style evaluator: the only code that sees test labels and scores test predictions."""
+
+from __future__ import annotations
+
+import torch
+
+from suite.metrics import get_metric
+from suite.registry import TASKS
+
+
+class Evaluator:
+    """Scores predictions for one task with a strict input contract.
+
+    >>> ev = Evaluator("cora"); print(ev.expected_input_format)
+    """
+
+    def __init__(self, task_name: str):
+        self.task = TASKS.get(task_name)
+        self.metric = get_metric(self.task.metric)
+
+    @property
+    def expected_input_format(self) -> str:
+        return (
+            f"==== Expected input format of Evaluator for {self.task.name}\n"
+            "{'y_true': y_true, 'y_pred': y_pred}\n"
+            "- y_true: torch.LongTensor of shape (num_test_nodes,), class ids in [0, num_classes)\n"
+            "- y_pred: torch.Tensor of shape (num_test_nodes, num_classes) with class scores, "
+            "or torch.LongTensor (num_test_nodes,) with class ids\n"
+            "  rows in the order of the split's test_idx"
+        )
+
+    @property
+    def expected_output_format(self) -> str:
+        return (
+            f"==== Expected output format of Evaluator for {self.task.name}\n"
+            f"{{'{self.metric.name}': float}} ({'higher' if self.metric.higher_is_better else 'lower'} is better)"
+        )
+
+    def eval(self, input_dict: dict) -> dict:
+        y_true, y_pred = input_dict.get("y_true"), input_dict.get("y_pred")
+        if not isinstance(y_true, torch.Tensor) or not isinstance(y_pred, torch.Tensor):
+            raise TypeError("Evaluator.eval needs torch tensors 'y_true' and 'y_pred'\n" + self.expected_input_format)
+        if y_true.dim() != 1 or y_pred.dim() not in (1, 2) or y_pred.size(0) != y_true.size(0):
+            raise ValueError(
+                f"shape mismatch: y_true {tuple(y_true.shape)}, y_pred {tuple(y_pred.shape)}\n"
+                + self.expected_input_format
+            )
+        if not torch.isfinite(y_pred.float()).all():
+            raise ValueError("y_pred contains NaN or infinite values")
+        return {self.metric.name: self.metric(y_pred.detach().cpu(), y_true.cpu())}

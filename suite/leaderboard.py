@@ -1,0 +1,179 @@
+"""The leaderboard, rendered from ``results/`` alone.
+
+:func:`aggregate` turns result rows into per-task standings; renderers format
+them (Markdown here). Rules, stated in the rendered page too:
+
+* only ``ok`` rows of the newest ``task_version`` present for a task count;
+* a (task, method, config, seed) run twice counts once: the latest row;
+* per (task, method) the configuration with the best mean *validation*
+  metric is shown (test never selects), ties by more seeds then config hash;
+* mean +- sample standard deviation (ddof=1) over seeds;
+* a track's summary ranks methods by their average rank over its tasks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tabulate import tabulate
+
+from suite.results import ReadReport, read_results
+
+KEY = ["task", "task_version", "method", "config_hash", "seed"]
+
+
+@dataclass
+class TaskBoard:
+    task: str
+    track: str
+    version: int
+    metric: str
+    higher_is_better: bool
+    split_sha256: str
+    table: pd.DataFrame  # one row per method, best first
+
+
+@dataclass
+class Aggregation:
+    boards: dict[str, TaskBoard]
+    configs: dict[str, str]  # config_hash -> method_config JSON
+    rows_ok: int
+    rows_failed: int
+    parts: int
+
+
+def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
+    if df.empty:
+        return Aggregation({}, {}, 0, 0, parts)
+    newest = df.groupby("task")["task_version"].transform("max")
+    df = df[df["task_version"] == newest]
+    failed = df[df["status"] != "ok"].groupby(["task", "method"]).size()
+    ok = df[df["status"] == "ok"].sort_values("started_at").drop_duplicates(KEY, keep="last")
+    configs = dict(zip(ok["config_hash"], ok["method_config"]))
+
+    boards = {}
+    for task, rows in ok.groupby("task", sort=True):
+        first = rows.iloc[0]
+        hib = bool(first["higher_is_better"])
+        per_cfg = rows.groupby(["method", "config_hash"]).agg(
+            val=("val_metric", "mean"), n=("seed", "nunique"),
+        ).reset_index()
+        per_cfg["sel"] = per_cfg["val"] * (1 if hib else -1)
+        chosen = (per_cfg.sort_values(["method", "sel", "n", "config_hash"], ascending=[True, False, False, True])
+                  .drop_duplicates("method"))
+        picked = rows.merge(chosen[["method", "config_hash"]], on=["method", "config_hash"])
+        table = picked.groupby("method").agg(
+            test_mean=("test_metric", "mean"),
+            test_std=("test_metric", lambda s: float(np.std(s, ddof=1)) if len(s) > 1 else float("nan")),
+            val_mean=("val_metric", "mean"),
+            seeds=("seed", "nunique"),
+            epoch_ms=("epoch_seconds_median", lambda s: 1e3 * float(np.nanmedian(s)) if s.notna().any() else float("nan")),
+            latency_ms=("latency_ms_median", "median"),
+            latency_p90_ms=("latency_ms_p90", "median"),
+            peak_mib=("peak_memory_bytes", lambda s: float(np.median(s)) / 2**20),
+            params=("num_params", "max"),
+            config_hash=("config_hash", "first"),
+            kind=("method_kind", "first"),
+        ).reset_index()
+        table["failed"] = [int(failed.get((task, m), 0)) for m in table["method"]]
+        table = table.sort_values(["test_mean", "method"], ascending=[not hib, True]).reset_index(drop=True)
+        table.insert(0, "rank", table["test_mean"].rank(ascending=not hib, method="min").astype(int))
+        boards[task] = TaskBoard(task, str(first["track"]), int(first["task_version"]), str(first["metric_name"]),
+                                 hib, str(first["split_sha256"]), table)
+    # Tasks whose runs all failed still get a board, so failures are visible.
+    for (task, method), count in failed.items():
+        if task not in boards:
+            frow = df[df["task"] == task].iloc[0]
+            boards[task] = TaskBoard(task, str(frow["track"]), int(frow["task_version"]), str(frow["metric_name"]),
+                                     bool(frow["higher_is_better"]), str(frow["split_sha256"]), pd.DataFrame())
+    return Aggregation(dict(sorted(boards.items())), dict(sorted(configs.items())), int(len(ok)),
+                       int((df["status"] != "ok").sum()), parts)
+
+
+def track_summary(agg: Aggregation, track: str) -> pd.DataFrame:
+    """Average rank per method over the track's tasks (rank 1 = best on a task)."""
+    ranks = []
+    for board in agg.boards.values():
+        if board.track == track and not board.table.empty:
+            r = board.table["test_mean"].rank(ascending=not board.higher_is_better, method="average")
+            ranks.append(pd.DataFrame({"method": board.table["method"], "rank": r, "task": board.task}))
+    if not ranks:
+        return pd.DataFrame(columns=["method", "avg_rank", "tasks", "wins"])
+    allr = pd.concat(ranks)
+    out = allr.groupby("method").agg(avg_rank=("rank", "mean"), tasks=("task", "nunique"),
+                                     wins=("rank", lambda s: int((s == 1).sum()))).reset_index()
+    return out.sort_values(["avg_rank", "method"]).reset_index(drop=True)
+
+
+def _fmt(x, spec, scale=1.0):
+    return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else format(x * scale, spec)
+
+
+def render_markdown(agg: Aggregation) -> str:
+    lines = [
+        "# NetArena leaderboard",
+        "",
+        f"Rendered by `netarena leaderboard` from `results/` alone ({agg.rows_ok} ok rows, "
+        f"{agg.rows_failed} failed or timed-out rows, {agg.parts} parts). Do not edit by hand.",
+        "",
+        "Rules: newest task version only; one row per (task, method, config, seed), the latest; "
+        "per task and method the configuration with the best mean **validation** metric; "
+        "test metric as mean ± sample std (ddof=1) over seeds, in percent for accuracy; "
+        "`epoch ms` median epoch time (train step + validation pass, warm-up epochs excluded); "
+        "`latency ms` median (p90) of full inference passes; `peak MiB` the run's memory above the "
+        "loaded data (RSS high-water mark on CPU); `failed` counts failed or timed-out runs.",
+        "",
+    ]
+    tracks = sorted({b.track for b in agg.boards.values()})
+    for track in tracks:
+        summary = track_summary(agg, track)
+        lines += [f"## Track `{track}`: average rank", ""]
+        lines.append(tabulate(
+            [[i + 1, r.method, f"{r.avg_rank:.2f}", r.tasks, r.wins] for i, r in enumerate(summary.itertuples())],
+            headers=["#", "method", "avg rank", "tasks", "wins"], tablefmt="github"))
+        lines.append("")
+        for board in agg.boards.values():
+            if board.track != track:
+                continue
+            scale = 100.0 if board.metric == "accuracy" else 1.0
+            direction = "higher is better" if board.higher_is_better else "lower is better"
+            lines += [f"### `{board.task}` (v{board.version}): {board.metric}, {direction}", "",
+                      f"split sha256 `{board.split_sha256[:16]}`", ""]
+            if board.table.empty:
+                lines += ["No successful runs.", ""]
+                continue
+            body = [[r.rank, r.method, r.kind, f"{_fmt(r.test_mean, '.2f', scale)} ± {_fmt(r.test_std, '.2f', scale)}",
+                     _fmt(r.val_mean, ".2f", scale), r.seeds, r.failed, _fmt(r.epoch_ms, ".2f"),
+                     f"{_fmt(r.latency_ms, '.2f')} ({_fmt(r.latency_p90_ms, '.2f')})", _fmt(r.peak_mib, ".1f"),
+                     f"{int(r.params):,}", f"`{r.config_hash}`"] for r in board.table.itertuples()]
+            lines.append(tabulate(body, headers=["#", "method", "kind", "test", "val", "seeds", "failed", "epoch ms",
+                                                 "latency ms (p90)", "peak MiB", "params", "config"],
+                                  tablefmt="github", disable_numparse=True))
+            lines.append("")
+    if agg.configs:
+        lines += ["## Configurations", ""]
+        shown = {b.table.loc[i, "config_hash"] for b in agg.boards.values() if not b.table.empty
+                 for i in b.table.index}
+        lines.append(tabulate([[f"`{h}`", f"`{json.dumps(json.loads(c), sort_keys=True)}`"]
+                               for h, c in agg.configs.items() if h in shown],
+                              headers=["config", "hyperparameters"], tablefmt="github", disable_numparse=True))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_leaderboard(results_dir: str | Path, out_dir: str | Path) -> Path:
+    """Render ``out_dir/README.md`` from ``results_dir``; the same rows give the same bytes."""
+    report = ReadReport()
+    df = read_results(results_dir, report)
+    text = render_markdown(aggregate(df, report.parts))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "README.md"
+    tmp = out / ".README.md.tmp"
+    tmp.write_text(text)
+    tmp.replace(path)
+    return path

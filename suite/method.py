@@ -1,0 +1,95 @@
+"""Method specs: how a method is declared, configured and built.
+
+A method is an ``nn.Module`` class registered with :func:`register_method`.
+Its constructor takes ``(in_channels, out_channels, **model_hparams)``; its
+``forward(data)`` takes the label-free view (:func:`suite.view.node_view`) and
+returns class scores [num_nodes, num_classes]. ``defaults`` holds every
+hyperparameter of its paper, including the optimiser's (``lr``,
+``weight_decay``, ``epochs``); ``grid`` declares the search space. The one
+shared loop (:mod:`suite.loop`) trains every method.
+
+A module may define ``param_groups(weight_decay)`` to place weight decay as its
+paper does (e.g. GCN: first layer only); a module without trainable
+parameters (label propagation) is evaluated once, untrained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import torch
+
+from suite.errors import ConfigError
+from suite.registry import METHODS
+
+OPTIMISER_KEYS = ("lr", "weight_decay", "epochs")
+
+
+def config_hash(config: dict) -> str:
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    name: str
+    cls: type = field(repr=False)
+    kind: str
+    paper: str
+    defaults: dict
+    grid: dict
+    tracks: tuple[str, ...] = ("node",)
+    input_layout: str = "dense"
+    description: str = ""
+
+    def resolve(self, overrides: dict | None = None) -> dict:
+        """Defaults with ``overrides`` applied; values are coerced to the default's type."""
+        config = dict(self.defaults)
+        for key, value in (overrides or {}).items():
+            if key not in config:
+                raise ConfigError(
+                    f"method {self.name} has no hyperparameter {key!r}; it has: {', '.join(sorted(config))}"
+                )
+            default = config[key]
+            try:
+                if isinstance(value, str) and not isinstance(default, str):
+                    value = json.loads(value.lower() if isinstance(default, bool) else value)
+                if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+                    value = float(value)
+            except (ValueError, TypeError):
+                raise ConfigError(f"{self.name}.{key}={value!r} is not a {type(default).__name__}") from None
+            if default is not None and value is not None and type(value) is not type(default):
+                raise ConfigError(f"{self.name}.{key}={value!r} is not a {type(default).__name__}")
+            config[key] = value
+        return config
+
+    def build(self, config: dict, in_channels: int, out_channels: int) -> torch.nn.Module:
+        hparams = {k: v for k, v in config.items() if k not in OPTIMISER_KEYS}
+        return self.cls(in_channels, out_channels, **hparams)
+
+    def optimizer(self, model: torch.nn.Module, config: dict) -> torch.optim.Optimizer | None:
+        params = [p for p in model.parameters() if p.requires_grad]
+        if not params:
+            return None
+        wd = config.get("weight_decay", 0.0)
+        groups = model.param_groups(wd) if hasattr(model, "param_groups") else [{"params": params, "weight_decay": wd}]
+        return torch.optim.Adam(groups, lr=config["lr"])
+
+    def supports(self, track: str) -> bool:
+        return track in self.tracks
+
+
+def register_method(name: str, *, kind: str, paper: str, defaults: dict, grid: dict | None = None,
+                    tracks: tuple[str, ...] = ("node",), input_layout: str = "dense"):
+    """Class decorator: register an ``nn.Module`` as method ``name``."""
+
+    def deco(cls):
+        spec = MethodSpec(name=name, cls=cls, kind=kind, paper=paper, defaults=dict(defaults),
+                          grid=dict(grid or {k: [v] for k, v in defaults.items()}), tracks=tuple(tracks),
+                          input_layout=input_layout, description=(cls.__doc__ or "").strip().split("\n")[0])
+        METHODS.register(name, spec)
+        cls.spec = spec
+        return cls
+
+    return deco

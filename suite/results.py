@@ -1,0 +1,133 @@
+"""The results store: one Parquet schema, written atomically, one part per run.
+
+Layout: ``results/<task>/<method>/<started_at>-<run_id>.parquet``. A part is
+written to a temporary file in the same folder and renamed into place, so a
+crash never leaves a half-written part under a ``.parquet`` name and never
+touches earlier parts. Reading checks every part against :data:`SCHEMA`; a
+part that is unreadable or has other columns is reported by name and skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SCHEMA_VERSION = 1
+
+SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("suite", pa.string()),
+        ("track", pa.string()),
+        ("task", pa.string()),
+        ("task_version", pa.int32()),
+        ("split_id", pa.int32()),
+        ("split_sha256", pa.string()),
+        ("method", pa.string()),
+        ("method_kind", pa.string()),
+        ("method_config", pa.string()),  # JSON of every hyperparameter
+        ("config_hash", pa.string()),
+        ("protocol", pa.string()),  # JSON of the task protocol in force
+        ("seed", pa.int64()),
+        ("status", pa.string()),  # ok | failed | timeout
+        ("error", pa.string()),
+        ("metric_name", pa.string()),
+        ("higher_is_better", pa.bool_()),
+        ("val_metric", pa.float64()),
+        ("test_metric", pa.float64()),
+        ("best_epoch", pa.int32()),
+        ("epochs", pa.int32()),
+        ("train_seconds", pa.float64()),
+        ("epoch_seconds_median", pa.float64()),
+        ("latency_ms_median", pa.float64()),
+        ("latency_ms_p90", pa.float64()),
+        ("peak_memory_bytes", pa.int64()),
+        ("num_params", pa.int64()),
+        ("git_commit", pa.string()),
+        ("git_dirty", pa.bool_()),
+        ("netarena_version", pa.string()),
+        ("torch_version", pa.string()),
+        ("pyg_version", pa.string()),
+        ("python_version", pa.string()),
+        ("cpu_model", pa.string()),
+        ("num_threads", pa.int32()),
+        ("device", pa.string()),
+        ("started_at", pa.timestamp("us", tz="UTC")),
+        ("schema_version", pa.int32()),
+    ],
+    metadata={b"netarena_schema_version": str(SCHEMA_VERSION).encode()},
+)
+
+COLUMNS = SCHEMA.names
+STATUSES = ("ok", "failed", "timeout")
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def write_part(rows: list[dict], results_dir: str | Path) -> Path:
+    """Write ``rows`` (dicts with every column of :data:`SCHEMA`) as one new part."""
+    if not rows:
+        raise ValueError("write_part needs at least one row")
+    for row in rows:
+        missing = set(COLUMNS) - set(row)
+        if missing:
+            raise ValueError(f"row is missing columns {sorted(missing)}")
+        if row["status"] not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {row['status']!r}")
+    table = pa.Table.from_pylist([{c: r[c] for c in COLUMNS} for r in rows], schema=SCHEMA)
+    first = rows[0]
+    folder = Path(results_dir) / first["task"] / first["method"]
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = pd.Timestamp(first["started_at"]).strftime("%Y%m%dT%H%M%S")
+    path = folder / f"{stamp}-{first['run_id']}.parquet"
+    tmp = folder / f".{path.name}.tmp{os.getpid()}"
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+    return path
+
+
+@dataclass
+class ReadReport:
+    parts: int = 0
+    bad: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+
+def list_parts(results_dir: str | Path) -> list[Path]:
+    root = Path(results_dir)
+    return sorted(p for p in root.rglob("*.parquet") if not p.name.startswith(".")) if root.is_dir() else []
+
+
+def read_results(results_dir: str | Path, report: ReadReport | None = None) -> pd.DataFrame:
+    """All rows under ``results_dir`` as one DataFrame with :data:`SCHEMA`'s columns.
+
+    Parts that cannot be read or whose schema differs are skipped, with a
+    warning naming each (and listed in ``report.bad`` when given).
+    """
+    report = report if report is not None else ReadReport()
+    tables = []
+    for path in list_parts(results_dir):
+        try:
+            table = pq.read_table(path)
+        except Exception as exc:  # truncated or corrupt file
+            report.bad.append((str(path), f"unreadable: {type(exc).__name__}: {exc}"))
+            continue
+        if not table.schema.equals(SCHEMA, check_metadata=False):
+            diff = sorted(set(table.schema.names) ^ set(COLUMNS)) or "column types differ"
+            report.bad.append((str(path), f"schema mismatch: {diff}"))
+            continue
+        tables.append(table)
+    report.parts = len(tables)
+    for path, reason in report.bad:
+        warnings.warn(f"skipped results part {path}: {reason}", stacklevel=2)
+    if not tables:
+        return SCHEMA.empty_table().to_pandas()
+    return pa.concat_tables(tables).to_pandas()

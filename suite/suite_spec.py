@@ -1,0 +1,30 @@
+"""Suites: named sweeps (tasks x methods x seeds) that the CLI runs with ``--suite``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from suite.registry import SUITES
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """``tasks`` and ``methods`` may be names or ``"*"`` (every registered one of the track).
+
+    ``method_overrides`` changes a method's paper defaults inside this suite
+    only (e.g. a shallower GCNII for a CPU-sized sweep); rows carry the full
+    config, so such runs never pass for the paper's setting.
+    """
+
+    name: str
+    description: str
+    track: str
+    tasks: tuple[str, ...]
+    methods: tuple[str, ...]
+    seeds: int
+    method_overrides: dict = field(default_factory=dict)
+    skip_missing_data: bool = True
+
+
+def register_suite(spec: SuiteSpec) -> SuiteSpec:
+    return SUITES.register(spec.name, spec)

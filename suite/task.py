@@ -1,0 +1,86 @@
+"""Declarative task specs: what a task is, how it is split, scored and trained.
+
+Changing anything that changes a task's numbers (data, split, features,
+protocol) must bump ``version``; rows carry ``task_version`` and the
+leaderboard never mixes versions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+from suite.datasets.base import NodeDataset
+from suite.errors import SplitMismatchError
+from suite.metrics import get_metric
+from suite.registry import TASKS
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How every method is trained and selected on a task (the same for all methods).
+
+    A method's own ``epochs`` (from its paper) is capped at ``max_epochs``.
+    Each epoch ends with a validation pass; the reported test metric is the one
+    at the epoch with the best validation metric (ties: lower validation loss).
+    Training stops after ``patience`` epochs without a better validation score.
+    """
+
+    seeds: int = 10
+    max_epochs: int = 1000
+    patience: int | None = 100
+    selection: str = "best val metric, ties by lower val loss; test metric at that epoch"
+    warmup_epochs: int = 3
+    latency_warmup: int = 3
+    latency_reps: int = 20
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    track: str
+    dataset: str
+    metric: str
+    split: str
+    num_splits: int
+    split_sha256: str
+    loader: Callable[[], NodeDataset] = field(repr=False, compare=False)
+    version: int = 1
+    protocol: Protocol = Protocol()
+    synthetic: bool = False
+    description: str = ""
+    source: str = ""
+
+    @property
+    def higher_is_better(self) -> bool:
+        return get_metric(self.metric).higher_is_better
+
+    def split_id(self, seed: int) -> int:
+        """Seed ``s`` uses split ``s mod num_splits``: 10 seeds cover 10 geom-gcn splits once."""
+        return seed % self.num_splits
+
+    def load(self) -> NodeDataset:
+        """Load the labelled dataset and check its frozen splits against ``split_sha256``."""
+        return _load(self)
+
+
+@lru_cache(maxsize=4)
+def _load(spec: TaskSpec) -> NodeDataset:
+    data = spec.loader()
+    got = data.split_hash()
+    if len(data.splits) != spec.num_splits or got != spec.split_sha256:
+        raise SplitMismatchError(
+            f"task {spec.name}: split hash {got[:16]} ({len(data.splits)} splits) differs from the spec's "
+            f"{spec.split_sha256[:16]} ({spec.num_splits}): the data or split changed; restore it, or bump "
+            f"the task version and record the new hash"
+        )
+    return data
+
+
+def register_task(spec: TaskSpec) -> TaskSpec:
+    get_metric(spec.metric)  # fail at registration on an unknown metric
+    return TASKS.register(spec.name, spec)

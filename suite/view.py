@@ -1,0 +1,40 @@
+"""What a method sees of a task: a label-free graph view.
+
+The runner splits a :class:`NodeDataset` into three parts that never meet:
+the method's view (features, edges, split indices and *training* labels
+only), the validation labels (held by the objective for model selection) and
+the test labels (held by the :class:`~suite.evaluator.Evaluator`). There is no
+``y`` attribute on the view, so test labels are absent, not masked.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch_geometric.data import Data
+
+from suite.datasets.base import NodeDataset, Split
+
+SPARSE_DENSITY_MAX = 0.5
+
+
+def node_view(ds: NodeDataset, split: Split, input_layout: str = "dense") -> Data:
+    """Method-facing data.
+
+    Attributes: ``x`` [N, F] (a sparse CSR tensor when the method asks for
+    ``input_layout="sparse_csr"`` and under half the entries are non-zero),
+    ``edge_index`` [2, E], ``train_idx``/``val_idx``/``test_idx`` [n_*],
+    ``y_train`` [n_train] (labels of ``train_idx``), ``num_classes``.
+    """
+    x = ds.x
+    if input_layout == "sparse_csr" and (x != 0).float().mean().item() < SPARSE_DENSITY_MAX:
+        x = x.to_sparse_csr()
+    return Data(
+        x=x,
+        edge_index=ds.edge_index,
+        num_nodes=ds.num_nodes,
+        num_classes=ds.num_classes,
+        train_idx=split.train,
+        val_idx=split.val,
+        test_idx=split.test,
+        y_train=ds.y[split.train].clone(),
+    )

@@ -1,0 +1,106 @@
+"""The worker: trains and measures one run in its own process.
+
+The runner forks one worker per run from a fork server that has torch, PyG
+and the baselines imported (forking a process that has already used OpenMP
+threads deadlocks, so the server itself never computes). The worker receives
+the method's label-free view and the validation labels, never test labels;
+it returns the model's test output and its measurements, and the runner's
+evaluator scores that output.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import random
+import time
+import traceback
+
+import numpy as np
+import torch
+
+import suite.baselines  # noqa: F401  (so the fork server holds the baselines' imports)
+from suite.loop import fit
+from suite.measure import PeakMemory, median_p90, time_calls
+from suite.metrics import get_metric
+from suite.objective import NodeClassification
+from suite.registry import METHODS
+
+
+def dumps(obj) -> bytes:
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    return buf.getvalue()
+
+
+def loads(data: bytes):
+    return torch.load(io.BytesIO(data), weights_only=False)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def train_and_measure(p: dict) -> dict:
+    """Run one (method, config, seed) on one view. ``p`` is the payload the runner sends."""
+    importlib.import_module(p["method_module"])  # registers methods defined outside suite.baselines
+    method = METHODS.get(p["method"])
+    device = torch.device(p["device"])
+    torch.set_num_threads(p["num_threads"])
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    seed_everything(p["seed"])
+    protocol, config = p["protocol"], p["config"]
+
+    view = p["view"].to(device)
+    y_val = p["y_val"].to(device)
+    memory = PeakMemory(device)
+    memory.start()  # baseline: imports and data are loaded
+
+    model = method.build(config, view.num_features, view.num_classes).to(device)
+    optimizer = method.optimizer(model, config)
+    objective = NodeClassification(view, y_val, get_metric(p["metric"]))
+    epochs = min(int(config.get("epochs", protocol["max_epochs"])), protocol["max_epochs"])
+
+    sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
+    start = time.perf_counter()
+    result = fit(model, objective, optimizer, epochs=epochs, patience=protocol["patience"],
+                 higher_is_better=p["higher_is_better"])
+    sync()
+    train_seconds = time.perf_counter() - start
+
+    model.eval()
+    latencies = time_calls(lambda: objective.inference(model), warmup=protocol["latency_warmup"],
+                           reps=protocol["latency_reps"], device=device)
+    lat_median, lat_p90 = median_p90(latencies)
+    timed = result.epoch_seconds[protocol["warmup_epochs"]:] or result.epoch_seconds
+    return {
+        "status": "ok",
+        "error": None,
+        "val_metric": float(result.val_metric),
+        "best_epoch": result.best_epoch,
+        "epochs": result.epochs,
+        "train_seconds": train_seconds,
+        "epoch_seconds_median": float(np.median(timed)) if timed else None,
+        "latency_ms_median": lat_median,
+        "latency_ms_p90": lat_p90,
+        "peak_memory_bytes": memory.peak_bytes(),
+        "num_params": sum(t.numel() for t in model.parameters()),
+        "num_threads": torch.get_num_threads(),
+        "device": str(device),
+        "test_output": result.test_output.detach().cpu(),
+    }
+
+
+def main(conn) -> None:
+    """Process entry point: receive a payload, send back the result (or the error as a failed result)."""
+    try:
+        payload = loads(conn.recv_bytes())
+        out = train_and_measure(payload)
+    except BaseException as exc:  # noqa: BLE001  (every failure becomes a failed row)
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" [{tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}]" if tb else ""
+        out = {"status": "failed", "error": f"{type(exc).__name__}: {exc}{where}"[:2000]}
+    conn.send_bytes(dumps(out))
+    conn.close()
