@@ -26,7 +26,9 @@ def make_csbm(homophily: float, num_nodes: int = 2000, num_classes: int = 5, avg
     Everything comes from ``numpy.random.default_rng(seed)`` (PCG64, stable).
     """
     rng = np.random.default_rng(seed)
-    y = np.sort(rng.integers(num_classes, size=num_nodes))  # sorted: nodes of a class are contiguous
+    # Labels in random node order: a node's id must say nothing about its class.
+    y = rng.integers(num_classes, size=num_nodes)
+    by_class = np.argsort(y, kind="stable")  # node ids grouped by class
     counts = np.bincount(y, minlength=num_classes)
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
@@ -35,7 +37,7 @@ def make_csbm(homophily: float, num_nodes: int = 2000, num_classes: int = 5, avg
     same = rng.random(m) < homophily
     shift = rng.integers(1, num_classes, size=m)
     tgt_class = np.where(same, y[src], (y[src] + shift) % num_classes)
-    dst = offsets[tgt_class] + (rng.random(m) * counts[tgt_class]).astype(np.int64)
+    dst = by_class[offsets[tgt_class] + (rng.random(m) * counts[tgt_class]).astype(np.int64)]
     keep = src != dst
     edge_index = torch.from_numpy(np.stack([src[keep], dst[keep]])).long()
     edge_index = coalesce(to_undirected(edge_index, num_nodes=num_nodes), num_nodes=num_nodes)

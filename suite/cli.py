@@ -70,12 +70,13 @@ def cmd_run(args) -> int:
         tasks = _expand(_split_names(args.task) or list(spec.tasks), TASKS, spec.track)
         methods = _expand(_split_names(args.method) or list(spec.methods), METHODS, spec.track)
         seeds, skip_missing, method_overrides = args.seeds or spec.seeds, spec.skip_missing_data, spec.method_overrides
+        protocol = spec.protocol
     else:
         if not args.task or not args.method:
             raise ConfigError("run needs --task and --method (comma-separated names or 'all'), or --suite NAME")
         tasks = _expand(_split_names(args.task), TASKS, None)
         methods = _expand(_split_names(args.method), METHODS, None)
-        seeds, skip_missing, method_overrides = args.seeds or 10, False, {}
+        seeds, skip_missing, method_overrides, protocol = args.seeds or 10, False, {}, {}
 
     runner = Runner(_results_dir(args), timeout_s=args.timeout, progress=not args.no_progress,
                     **({"num_threads": args.threads} if args.threads else {}))
@@ -84,7 +85,8 @@ def cmd_run(args) -> int:
         raise next(iter(_missing_errors(missing)))
     if missing:
         print(skip_message(missing), file=sys.stderr)
-    runs = plan(available, methods, seeds, overrides, suite=args.suite, method_overrides=method_overrides)
+    runs = plan(available, methods, seeds, overrides, suite=args.suite, method_overrides=method_overrides,
+                protocol=protocol)
     if not runs:
         raise ConfigError("nothing to run: no selected method supports the selected tasks' tracks")
     print(f"{len(runs)} runs: {len(available)} tasks x {len(methods)} methods x {seeds} seeds "

@@ -4,6 +4,8 @@
 them (Markdown here). Rules, stated in the rendered page too:
 
 * only ``ok`` rows of the newest ``task_version`` present for a task count;
+* rows run under different protocols (e.g. the quick suite's shorter epoch
+  budget) are ranked in separate tables, never against each other;
 * a (task, method, config, seed) run twice counts once: the latest row;
 * per (task, method) the configuration with the best mean *validation*
   metric is shown (test never selects), ties by more seeds then config hash;
@@ -23,12 +25,18 @@ from tabulate import tabulate
 
 from suite.results import ReadReport, read_results
 
-KEY = ["task", "task_version", "method", "config_hash", "seed"]
+KEY = ["task", "task_version", "protocol", "method", "config_hash", "seed"]
+
+
+def protocol_label(protocol_json: str) -> str:
+    p = json.loads(protocol_json or "{}")
+    return f"max_epochs={p.get('max_epochs')}, patience={p.get('patience')}"
 
 
 @dataclass
 class TaskBoard:
     task: str
+    protocol: str  # label of the protocol all its rows ran under
     track: str
     version: int
     metric: str
@@ -39,7 +47,7 @@ class TaskBoard:
 
 @dataclass
 class Aggregation:
-    boards: dict[str, TaskBoard]
+    boards: dict[tuple[str, str], TaskBoard]  # (task, protocol label) -> board
     configs: dict[str, str]  # config_hash -> method_config JSON
     rows_ok: int
     rows_failed: int
@@ -51,12 +59,14 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
         return Aggregation({}, {}, 0, 0, parts)
     newest = df.groupby("task")["task_version"].transform("max")
     df = df[df["task_version"] == newest]
-    failed = df[df["status"] != "ok"].groupby(["task", "method"]).size()
     ok = df[df["status"] == "ok"].sort_values("started_at").drop_duplicates(KEY, keep="last")
     configs = dict(zip(ok["config_hash"], ok["method_config"]))
 
+    df = df.assign(protocol_label=df["protocol"].map(protocol_label))
+    ok = ok.assign(protocol_label=ok["protocol"].map(protocol_label))
+    failed = df[df["status"] != "ok"].groupby(["task", "protocol_label", "method"]).size()
     boards = {}
-    for task, rows in ok.groupby("task", sort=True):
+    for (task, plabel), rows in ok.groupby(["task", "protocol_label"], sort=True):
         first = rows.iloc[0]
         hib = bool(first["higher_is_better"])
         per_cfg = rows.groupby(["method", "config_hash"]).agg(
@@ -79,26 +89,27 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
             config_hash=("config_hash", "first"),
             kind=("method_kind", "first"),
         ).reset_index()
-        table["failed"] = [int(failed.get((task, m), 0)) for m in table["method"]]
+        table["failed"] = [int(failed.get((task, plabel, m), 0)) for m in table["method"]]
         table = table.sort_values(["test_mean", "method"], ascending=[not hib, True]).reset_index(drop=True)
         table.insert(0, "rank", table["test_mean"].rank(ascending=not hib, method="min").astype(int))
-        boards[task] = TaskBoard(task, str(first["track"]), int(first["task_version"]), str(first["metric_name"]),
-                                 hib, str(first["split_sha256"]), table)
+        boards[task, plabel] = TaskBoard(task, plabel, str(first["track"]), int(first["task_version"]),
+                                         str(first["metric_name"]), hib, str(first["split_sha256"]), table)
     # Tasks whose runs all failed still get a board, so failures are visible.
-    for (task, method), count in failed.items():
-        if task not in boards:
+    for (task, plabel, method), count in failed.items():
+        if (task, plabel) not in boards:
             frow = df[df["task"] == task].iloc[0]
-            boards[task] = TaskBoard(task, str(frow["track"]), int(frow["task_version"]), str(frow["metric_name"]),
-                                     bool(frow["higher_is_better"]), str(frow["split_sha256"]), pd.DataFrame())
+            boards[task, plabel] = TaskBoard(task, plabel, str(frow["track"]), int(frow["task_version"]),
+                                             str(frow["metric_name"]), bool(frow["higher_is_better"]),
+                                             str(frow["split_sha256"]), pd.DataFrame())
     return Aggregation(dict(sorted(boards.items())), dict(sorted(configs.items())), int(len(ok)),
                        int((df["status"] != "ok").sum()), parts)
 
 
-def track_summary(agg: Aggregation, track: str) -> pd.DataFrame:
-    """Average rank per method over the track's tasks (rank 1 = best on a task)."""
+def track_summary(agg: Aggregation, track: str, protocol: str) -> pd.DataFrame:
+    """Average rank per method over the track's tasks run under ``protocol`` (rank 1 = best on a task)."""
     ranks = []
     for board in agg.boards.values():
-        if board.track == track and not board.table.empty:
+        if board.track == track and board.protocol == protocol and not board.table.empty:
             r = board.table["test_mean"].rank(ascending=not board.higher_is_better, method="average")
             ranks.append(pd.DataFrame({"method": board.table["method"], "rank": r, "task": board.task}))
     if not ranks:
@@ -107,6 +118,13 @@ def track_summary(agg: Aggregation, track: str) -> pd.DataFrame:
     out = allr.groupby("method").agg(avg_rank=("rank", "mean"), tasks=("task", "nunique"),
                                      wins=("rank", lambda s: int((s == 1).sum()))).reset_index()
     return out.sort_values(["avg_rank", "method"]).reset_index(drop=True)
+
+
+def _budget(label: str) -> int:
+    try:
+        return int(label.split(",")[0].split("=")[1])
+    except (IndexError, ValueError):
+        return 0
 
 
 def _fmt(x, spec, scale=1.0):
@@ -128,21 +146,22 @@ def render_markdown(agg: Aggregation) -> str:
         "loaded data (RSS high-water mark on CPU); `failed` counts failed or timed-out runs.",
         "",
     ]
-    tracks = sorted({b.track for b in agg.boards.values()})
-    for track in tracks:
-        summary = track_summary(agg, track)
-        lines += [f"## Track `{track}`: average rank", ""]
+    sections = sorted({(b.track, b.protocol) for b in agg.boards.values()},
+                      key=lambda tp: (tp[0], -_budget(tp[1]), tp[1]))
+    for track, plabel in sections:
+        summary = track_summary(agg, track, plabel)
+        lines += [f"## Track `{track}`, protocol {plabel}: average rank", ""]
         lines.append(tabulate(
             [[i + 1, r.method, f"{r.avg_rank:.2f}", r.tasks, r.wins] for i, r in enumerate(summary.itertuples())],
             headers=["#", "method", "avg rank", "tasks", "wins"], tablefmt="github"))
         lines.append("")
         for board in agg.boards.values():
-            if board.track != track:
+            if (board.track, board.protocol) != (track, plabel):
                 continue
             scale = 100.0 if board.metric == "accuracy" else 1.0
             direction = "higher is better" if board.higher_is_better else "lower is better"
             lines += [f"### `{board.task}` (v{board.version}): {board.metric}, {direction}", "",
-                      f"split sha256 `{board.split_sha256[:16]}`", ""]
+                      f"protocol {board.protocol}; split sha256 `{board.split_sha256[:16]}`", ""]
             if board.table.empty:
                 lines += ["No successful runs.", ""]
                 continue

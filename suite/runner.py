@@ -13,7 +13,7 @@ import json
 import multiprocessing as mp
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,6 +41,7 @@ class Run:
     config: str
     seed: int
     suite: str | None = None
+    protocol: str = "{}"  # JSON of overrides of the task's protocol (a suite's shorter budget)
 
     @property
     def config_dict(self) -> dict:
@@ -48,12 +49,15 @@ class Run:
 
 
 def plan(tasks: list[str], methods: list[str], seeds: int | list[int], overrides: dict | None = None,
-         suite: str | None = None, method_overrides: dict | None = None) -> list[Run]:
+         suite: str | None = None, method_overrides: dict | None = None,
+         protocol: dict | None = None) -> list[Run]:
     """Every (task, method, seed) with the method's paper defaults plus overrides.
 
-    ``overrides`` applies to every method, ``method_overrides[name]`` to one.
+    ``overrides`` applies to every method, ``method_overrides[name]`` to one;
+    ``protocol`` overrides fields of each task's :class:`~suite.task.Protocol`.
     Methods that do not support a task's track are left out of that task.
     """
+    protocol_json = json.dumps(protocol or {}, sort_keys=True)
     seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     task_specs = [TASKS.get(t) for t in tasks]
     method_specs = [METHODS.get(m) for m in methods]
@@ -64,7 +68,7 @@ def plan(tasks: list[str], methods: list[str], seeds: int | list[int], overrides
                 continue
             merged = {**(method_overrides or {}).get(m.name, {}), **(overrides or {})}
             config = json.dumps(m.resolve(merged), sort_keys=True)
-            runs.extend(Run(t.name, m.name, config, s, suite) for s in seed_list)
+            runs.extend(Run(t.name, m.name, config, s, suite, protocol_json) for s in seed_list)
     return runs
 
 
@@ -128,6 +132,7 @@ class Runner:
         split_id = task.split_id(run.seed)
         split = data.splits[split_id]
         config = run.config_dict
+        protocol = replace(task.protocol, **json.loads(run.protocol)).to_dict()
         started = datetime.now(timezone.utc)
         payload = {
             "method": method.name,
@@ -138,7 +143,7 @@ class Runner:
             "y_val": data.y[split.val].clone(),
             "metric": task.metric,
             "higher_is_better": task.higher_is_better,
-            "protocol": task.protocol.to_dict(),
+            "protocol": protocol,
             "num_threads": self.num_threads,
             "device": self.device,
         }
@@ -155,7 +160,7 @@ class Runner:
             "method_kind": method.kind,
             "method_config": run.config,
             "config_hash": config_hash(config),
-            "protocol": json.dumps(task.protocol.to_dict(), sort_keys=True),
+            "protocol": json.dumps(protocol, sort_keys=True),
             "seed": run.seed,
             "metric_name": task.metric,
             "higher_is_better": task.higher_is_better,

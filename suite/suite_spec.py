@@ -13,7 +13,9 @@ class SuiteSpec:
 
     ``method_overrides`` changes a method's paper defaults inside this suite
     only (e.g. a shallower GCNII for a CPU-sized sweep); rows carry the full
-    config, so such runs never pass for the paper's setting.
+    config, so such runs never pass for the paper's setting. ``protocol``
+    overrides the tasks' protocol (e.g. a smaller epoch budget); rows carry the
+    protocol in force and the leaderboard never ranks across protocols.
     """
 
     name: str
@@ -23,6 +25,7 @@ class SuiteSpec:
     methods: tuple[str, ...]
     seeds: int
     method_overrides: dict = field(default_factory=dict)
+    protocol: dict = field(default_factory=dict)
     skip_missing_data: bool = True
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import importlib
 import io
+import os
 import random
+import threading
 import time
 import traceback
 
@@ -93,10 +95,20 @@ def train_and_measure(p: dict) -> dict:
     }
 
 
+def _exit_when_runner_goes(conn) -> None:
+    """Watchdog: the runner sends nothing after the payload, so readability means it has gone."""
+    try:
+        conn.poll(None)
+    except (OSError, EOFError):
+        pass
+    os._exit(3)
+
+
 def main(conn) -> None:
     """Process entry point: receive a payload, send back the result (or the error as a failed result)."""
     try:
         payload = loads(conn.recv_bytes())
+        threading.Thread(target=_exit_when_runner_goes, args=(conn,), daemon=True).start()
         out = train_and_measure(payload)
     except BaseException as exc:  # noqa: BLE001  (every failure becomes a failed row)
         tb = traceback.extract_tb(exc.__traceback__)

@@ -1,0 +1,117 @@
+"""Probe methods: the test suite uses them to check that the harness measures what it claims.
+
+They are registered only when this module is imported (the runner's worker
+imports a method's module by name), so they never appear in ``netarena list
+methods`` or on the leaderboard.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+import warnings
+
+import torch
+
+from suite.method import register_method
+
+
+class _Probe(torch.nn.Module):
+    """A linear model on the features, so the loop has something to train."""
+
+    def __init__(self, in_channels: int, out_channels: int):
+        super().__init__()
+        self.lin = torch.nn.Linear(in_channels, out_channels)
+
+    def forward(self, data) -> torch.Tensor:
+        x = data.x.to_dense() if data.x.layout == torch.sparse_csr else data.x
+        return self.lin(x)
+
+
+@register_method("probe-alloc", kind="probe", paper="test probe", defaults=dict(mib=256, lr=0.01, epochs=3))
+class AllocProbe(_Probe):
+    """Allocates and touches a ``mib`` MiB buffer on its first forward and keeps it for the run."""
+
+    def __init__(self, in_channels, out_channels, mib=256):
+        super().__init__(in_channels, out_channels)
+        self.mib, self.buffer = mib, None
+
+    def forward(self, data):
+        if self.buffer is None:
+            self.buffer = torch.ones(self.mib * 2**20 // 4)  # ones() writes every page
+        return super().forward(data)
+
+
+@register_method("probe-sleep", kind="probe", paper="test probe", defaults=dict(ms=20.0, lr=0.01, epochs=2))
+class SleepProbe(_Probe):
+    """Sleeps ``ms`` milliseconds in every inference (eval-mode) forward."""
+
+    def __init__(self, in_channels, out_channels, ms=20.0):
+        super().__init__(in_channels, out_channels)
+        self.ms = ms
+
+    def forward(self, data):
+        if not self.training:
+            time.sleep(self.ms / 1e3)
+        return super().forward(data)
+
+
+@register_method("probe-raise", kind="probe", paper="test probe", defaults=dict(lr=0.01, epochs=2))
+class RaiseProbe(_Probe):
+    """Raises in its first forward."""
+
+    def forward(self, data):
+        raise RuntimeError("probe-raise: deliberate failure")
+
+
+@register_method("probe-nan", kind="probe", paper="test probe", defaults=dict(lr=0.01, epochs=5))
+class NanProbe(_Probe):
+    """Returns NaN scores, so the training loss is NaN."""
+
+    def forward(self, data):
+        return super().forward(data) * float("nan")
+
+
+def label_like_tensors(num_nodes: int, num_test: int, num_classes: int) -> list[torch.Tensor]:
+    """Every integer tensor alive in this process that could hold node or test labels.
+
+    1-D, integer, length ``num_nodes`` or ``num_test``, values in ``[0, num_classes)``.
+    """
+    found = []
+    with warnings.catch_warnings():  # isinstance() on some torch objects warns about deprecations
+        warnings.simplefilter("ignore")
+        objects = gc.get_objects()
+    for obj in objects:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                is_tensor = isinstance(obj, torch.Tensor)
+            if not is_tensor or obj.layout != torch.strided or obj.is_floating_point():
+                continue
+            if obj.dim() == 1 and obj.numel() in (num_nodes, num_test) and obj.dtype != torch.bool:
+                if obj.numel() and 0 <= int(obj.min()) and int(obj.max()) < num_classes:
+                    found.append(obj.detach().clone())
+        except Exception:  # noqa: BLE001  (objects half torn down by gc)
+            continue
+    return found
+
+
+@register_method("probe-cheat", kind="probe", paper="test probe",
+                 defaults=dict(report="", lr=0.01, epochs=1))
+class CheatProbe(_Probe):
+    """Tries to find test labels: in what it receives and anywhere in its process.
+
+    Saves what it found to ``report`` (a path): the view's attribute names and
+    every label-like tensor alive in the worker, for the test to inspect.
+    """
+
+    def __init__(self, in_channels, out_channels, report=""):
+        super().__init__(in_channels, out_channels)
+        self.report, self.done = report, False
+
+    def forward(self, data):
+        if not self.done and self.report:
+            self.done = True
+            found = label_like_tensors(data.num_nodes, data.test_idx.numel(), data.num_classes)
+            torch.save({"keys": sorted(data.keys()), "tensors": found}, self.report)
+        return super().forward(data)

@@ -1,0 +1,58 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from suite.results import read_results
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def cli(*args, cwd=None):
+    env = {**os.environ, "NETARENA_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "suite", *args], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=600)
+
+
+def test_list_tasks_shows_track_dataset_metric_direction_split_and_version():
+    out = cli("list", "tasks")
+    assert out.returncode == 0, out.stderr
+    for word in ("cora", "csbm-h0.9", "chameleon", "node", "accuracy", "higher", "public", "geom-gcn", "v1"):
+        assert word in out.stdout
+
+
+def test_list_methods_shows_kind_paper_and_hyperparameters():
+    out = cli("list", "methods")
+    assert out.returncode == 0, out.stderr
+    for word in ("gcn", "gcnii", "label-propagation", "non-parametric", "arxiv.org/abs/1609.02907", "hidden=16"):
+        assert word in out.stdout
+    assert "probe" not in out.stdout
+
+
+@pytest.mark.parametrize("args,hint", [(("run", "--task", "corra", "--method", "gcn"), "did you mean cora"),
+                                       (("run", "--task", "cora", "--method", "gnc"), "did you mean sgc, gcn"),
+                                       (("run", "--suite", "quik"), "did you mean quick"),
+                                       (("run", "--task", "cora"), "run needs --task and --method")])
+def test_bad_names_fail_with_one_line_and_a_suggestion(args, hint):
+    out = cli(*args)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and hint in lines[0]
+
+
+def test_suite_run_writes_rows_and_renders_the_leaderboard(tmp_path):
+    out = cli("run", "--suite", "smoke", "--results", str(tmp_path / "results"),
+              "--leaderboard-dir", str(tmp_path / "lb"), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    board = tmp_path / "lb" / "README.md"
+    assert f"Leaderboard: {board}" in out.stdout
+    assert "test mean ± std" in out.stdout
+    df = read_results(tmp_path / "results")
+    assert sorted(set(zip(df.task, df.method))) == [("csbm-h0.1", "gcn"), ("csbm-h0.1", "mlp"),
+                                                    ("csbm-h0.9", "gcn"), ("csbm-h0.9", "mlp")]
+    assert (df.status == "ok").all() and (df.suite == "smoke").all()
+    before = board.read_bytes()
+    again = cli("leaderboard", "--results", str(tmp_path / "results"), "--out", str(tmp_path / "lb"))
+    assert again.returncode == 0 and board.read_bytes() == before

@@ -1,0 +1,86 @@
+import json
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+
+from suite.leaderboard import aggregate, render_markdown, track_summary, write_leaderboard
+from suite.results import write_part
+from tests.test_results import make_row
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def rows_for(task, method, cfg, tests, vals, status="ok", minutes=0, version=1, max_epochs=1000):
+    return [make_row(task=task, method=method, config_hash=cfg, method_config=json.dumps({"c": cfg}), seed=s,
+                     test_metric=t, val_metric=v, status=status, task_version=version,
+                     started_at=T0 + timedelta(minutes=minutes, seconds=s), epoch_seconds_median=0.01,
+                     latency_ms_median=1.0, latency_ms_p90=2.0, peak_memory_bytes=2**20, num_params=10,
+                     protocol=json.dumps({"max_epochs": max_epochs, "patience": 100}))
+            for s, (t, v) in enumerate(zip(tests, vals))]
+
+
+PROTOCOL = "max_epochs=1000, patience=100"
+
+
+def board(agg, task, protocol=PROTOCOL):
+    return agg.boards[task, protocol]
+
+
+def frame(*groups):
+    return pd.DataFrame([r for g in groups for r in g])
+
+
+def test_configuration_is_selected_on_validation_never_on_test():
+    df = frame(rows_for("a", "m", "goodtest", [0.9, 0.9], [0.5, 0.5]),
+               rows_for("a", "m", "goodval", [0.6, 0.6], [0.8, 0.8]))
+    table = board(aggregate(df), "a").table
+    assert table.loc[0, "config_hash"] == "goodval" and table.loc[0, "test_mean"] == 0.6
+
+
+def test_reruns_count_once_failures_are_counted_and_old_versions_dropped():
+    df = frame(rows_for("a", "m", "c", [0.1, 0.2], [0.5, 0.5]),
+               rows_for("a", "m", "c", [0.7, 0.8], [0.5, 0.5], minutes=5),  # same seeds, later: these count
+               rows_for("a", "m", "c", [None], [None], status="failed", minutes=6),
+               rows_for("b", "m", "c", [0.99], [0.9], version=1),
+               rows_for("b", "m", "c", [0.5], [0.9], version=2))
+    agg = aggregate(df)
+    a = board(agg, "a").table.iloc[0]
+    assert a["seeds"] == 2 and abs(a["test_mean"] - 0.75) < 1e-9 and a["failed"] == 1
+    assert board(agg, "b").version == 2 and board(agg, "b").table.loc[0, "test_mean"] == 0.5
+
+
+def test_rows_of_different_protocols_are_never_ranked_together():
+    df = frame(rows_for("a", "x", "c", [0.9], [0.9]), rows_for("a", "y", "c", [0.5], [0.5], max_epochs=200))
+    agg = aggregate(df)
+    assert set(agg.boards) == {("a", PROTOCOL), ("a", "max_epochs=200, patience=100")}
+    assert [len(b.table) for b in agg.boards.values()] == [1, 1]
+    text = render_markdown(agg)
+    assert text.index("protocol max_epochs=1000") < text.index("protocol max_epochs=200")
+
+
+def test_methods_are_ranked_per_task_and_by_average_rank_per_track():
+    df = frame(rows_for("a", "x", "c", [0.9], [0.9]), rows_for("a", "y", "c", [0.8], [0.8]),
+               rows_for("b", "x", "c", [0.7], [0.7]), rows_for("b", "y", "c", [0.75], [0.7]),
+               rows_for("c", "x", "c", [0.6], [0.6]), rows_for("c", "y", "c", [0.5], [0.5]))
+    agg = aggregate(df)
+    assert board(agg, "b").table["method"].tolist() == ["y", "x"]
+    summary = track_summary(agg, "node", PROTOCOL)
+    assert summary["method"].tolist() == ["x", "y"]
+    assert summary["avg_rank"].tolist() == [4 / 3, 5 / 3] and summary["wins"].tolist() == [2, 1]
+
+
+def test_rendering_the_same_results_twice_is_byte_identical(tmp_path):
+    for g in (rows_for("a", "x", "c1", [0.9, 0.8, 0.85], [0.9, 0.8, 0.8]), rows_for("a", "y", "c2", [0.7], [0.7])):
+        write_part(g[:1], tmp_path / "r")
+        if len(g) > 1:
+            write_part(g[1:], tmp_path / "r")
+    first = write_leaderboard(tmp_path / "r", tmp_path / "lb1").read_bytes()
+    second = write_leaderboard(tmp_path / "r", tmp_path / "lb2").read_bytes()
+    assert first == second
+    text = first.decode()
+    assert "85.00 ± 5.00" in text and "### `a` (v1)" in text and "## Track `node`, protocol max_epochs=1000, patience=100" in text
+
+
+def test_an_empty_results_folder_renders_a_page():
+    text = render_markdown(aggregate(pd.DataFrame()))
+    assert text.startswith("# NetArena leaderboard")
