@@ -55,3 +55,12 @@ def test_label_propagation_has_no_parameters_and_uses_train_labels_only(tiny):
     out = model(view)
     view.y_train = (view.y_train + 1) % view.num_classes  # other train labels -> other scores
     assert not torch.equal(out, model(view))
+
+
+def test_graphsage_spmm_aggregation_equals_gather_scatter(tiny):
+    spec = METHODS.get("graphsage")
+    model = spec.build(spec.defaults, tiny.x.size(1), tiny.num_classes).eval()
+    view = node_view(tiny, tiny.splits[0])
+    via_spmm = model(view)
+    x = torch.relu(model.conv1(view.x, view.edge_index))
+    assert torch.allclose(via_spmm, model.conv2(x, view.edge_index), atol=1e-5)
