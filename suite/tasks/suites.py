@@ -6,7 +6,7 @@ register_suite(SuiteSpec(
     name="quick",
     description="node track, every task whose data is here (CSBM always) x every baseline x 3 seeds, under a "
                 "short budget (max 200 epochs, patience 50; ranked apart from full-protocol rows) and GCNII at "
-                "8 layers (its paper's 64 take ~3 min per Cora run on 2 CPU cores): about 15 min on 2 cores",
+                "8 layers (its paper's 64 take ~3 min per Cora run on 2 CPU cores): about 20 min on 2 cores",
     track="node",
     tasks=("*",),
     methods=("*",),
