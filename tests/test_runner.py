@@ -1,6 +1,12 @@
 """The runner and worker: rows, failures, determinism, measured memory and latency, label isolation."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -96,3 +102,53 @@ def test_a_cheating_method_finds_no_test_labels_in_its_worker(runner_factory, re
         assert not torch.equal(t, data.y), "full label vector reachable in the worker"
         if t.numel() == y_test.numel():
             assert (t == y_test).float().mean() < 0.5, "test labels reachable in the worker"
+
+
+def _descendants(pid: int) -> dict[int, int]:
+    """Live descendants of ``pid`` with their depth (1 = child), from /proc (no extra dependency)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    found, todo = {}, [(pid, 0)]
+    while todo:
+        parent, depth = todo.pop()
+        for child in children.get(parent, []):
+            found[child] = depth + 1
+            todo.append((child, depth + 1))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_killing_the_runner_leaves_no_worker_behind(tmp_path):
+    script = ("import suite.testing; from suite.runner import Runner, plan; "
+              f"Runner({str(tmp_path)!r}, progress=False, num_threads=1)"
+              f".run(plan([{TASK!r}], ['probe-sleep'], 1, {{'ms': 60000.0}}))")
+    driver = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.time() + 60
+        # The worker is a grandchild: forked by the fork server, the runner's child.
+        while time.time() < deadline and 2 not in _descendants(driver.pid).values():
+            time.sleep(0.2)
+        time.sleep(2.0)  # let it reach the long sleep of its validation pass
+        spawned = _descendants(driver.pid)
+        assert 2 in spawned.values(), "the worker never started"
+        os.kill(driver.pid, signal.SIGKILL)
+        driver.wait()
+        deadline = time.time() + 15
+        while time.time() < deadline and any(_alive(p) for p in spawned):
+            time.sleep(0.2)
+        assert not any(_alive(p) for p in spawned), "a worker outlived its runner"
+    finally:
+        if driver.poll() is None:
+            driver.kill()
