@@ -95,7 +95,7 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
         boards[task, plabel] = TaskBoard(task, plabel, str(first["track"]), int(first["task_version"]),
                                          str(first["metric_name"]), hib, str(first["split_sha256"]), table)
     # Tasks whose runs all failed still get a board, so failures are visible.
-    for (task, plabel, method), count in failed.items():
+    for task, plabel, _method in failed.index:
         if (task, plabel) not in boards:
             frow = df[df["task"] == task].iloc[0]
             boards[task, plabel] = TaskBoard(task, plabel, str(frow["track"]), int(frow["task_version"]),

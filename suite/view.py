@@ -9,7 +9,6 @@ the test labels (held by the :class:`~suite.evaluator.Evaluator`). There is no
 
 from __future__ import annotations
 
-import torch
 from torch_geometric.data import Data
 
 from suite.datasets.base import NodeDataset, Split

@@ -1,5 +1,4 @@
 import hashlib
-import shutil
 
 import pytest
 import torch

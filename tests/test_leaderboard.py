@@ -84,3 +84,11 @@ def test_rendering_the_same_results_twice_is_byte_identical(tmp_path):
 def test_an_empty_results_folder_renders_a_page():
     text = render_markdown(aggregate(pd.DataFrame()))
     assert text.startswith("# NetArena leaderboard")
+
+
+def test_a_task_whose_runs_all_failed_still_shows_up():
+    df = frame(rows_for("a", "x", "c", [0.9], [0.9]), rows_for("z", "x", "c", [None], [None], status="failed"))
+    agg = aggregate(df)
+    assert board(agg, "z").table.empty and agg.rows_failed == 1
+    text = render_markdown(agg)
+    assert "### `z` (v1)" in text and "No successful runs." in text
