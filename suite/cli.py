@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from suite.errors import ConfigError, NetArenaError
+from suite.errors import ConfigError, DatasetMissingError, NetArenaError
 
 
 def _results_dir(args) -> Path:
@@ -68,41 +68,35 @@ def cmd_run(args) -> int:
         spec = SUITES.get(args.suite)
         tasks = _expand(_split_names(args.task) or list(spec.tasks), TASKS, spec.track)
         methods = _expand(_split_names(args.method) or list(spec.methods), METHODS, spec.track)
-        seeds, skip_missing, method_overrides = args.seeds or spec.seeds, spec.skip_missing_data, spec.method_overrides
+        seeds = spec.seeds if args.seeds is None else args.seeds
+        skip_missing, method_overrides = spec.skip_missing_data, spec.method_overrides
         protocol = spec.protocol
     else:
         if not args.task or not args.method:
             raise ConfigError("run needs --task and --method (comma-separated names or 'all'), or --suite NAME")
         tasks = _expand(_split_names(args.task), TASKS, None)
         methods = _expand(_split_names(args.method), METHODS, None)
-        seeds, skip_missing, method_overrides, protocol = args.seeds or 10, False, {}, {}
+        seeds, skip_missing, method_overrides, protocol = args.seeds, False, {}, {}
 
     runner = Runner(_results_dir(args), timeout_s=args.timeout, progress=not args.no_progress,
                     **({"num_threads": args.threads} if args.threads else {}))
     available, missing = runner.available(tasks)
     if missing and not skip_missing:
-        raise next(iter(_missing_errors(missing)))
+        raise DatasetMissingError(next(iter(missing.values())))
     if missing:
         print(skip_message(missing), file=sys.stderr)
     runs = plan(available, methods, seeds, overrides, suite=args.suite, method_overrides=method_overrides,
                 protocol=protocol)
     if not runs:
         raise ConfigError("nothing to run: no selected method supports the selected tasks' tracks")
-    print(f"{len(runs)} runs: {len(available)} tasks x {len(methods)} methods x {seeds} seeds "
-          f"-> {runner.results_dir}/", file=sys.stderr)
+    print(f"{len(runs)} runs ({len(available)} tasks x {len(methods)} methods x seeds) -> {runner.results_dir}/",
+          file=sys.stderr)
     rows = runner.run(runs)
     _print_summary(rows)
     if args.suite and not args.no_leaderboard:
         path = write_leaderboard(runner.results_dir, args.leaderboard_dir)
         print(f"Leaderboard: {path.resolve()}")
     return 0 if any(r["status"] == "ok" for r in rows) else 1
-
-
-def _missing_errors(missing: dict[str, str]):
-    from suite.errors import DatasetMissingError
-
-    for reason in missing.values():
-        yield DatasetMissingError(reason)
 
 
 def _print_summary(rows: list[dict]) -> None:
@@ -142,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--task", help="comma-separated task names, or 'all'")
     run.add_argument("--method", help="comma-separated method names, or 'all'")
     run.add_argument("--suite", help="a named sweep (netarena list suites), e.g. quick")
-    run.add_argument("--seeds", type=int, help="number of seeds 0..N-1 (default: 10, or the suite's)")
+    run.add_argument("--seeds", type=int, help="seeds 0..N-1 (default: the task protocol's or the suite's)")
     run.add_argument("--config", action="append", metavar="KEY=VALUE", help="override a hyperparameter (repeatable)")
     run.add_argument("--results", help="results folder (default: results/ or NETARENA_RESULTS)")
     run.add_argument("--leaderboard-dir", default="leaderboard", help="where --suite renders the leaderboard")

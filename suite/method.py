@@ -62,6 +62,8 @@ class MethodSpec:
             if default is not None and value is not None and type(value) is not type(default):
                 raise ConfigError(f"{self.name}.{key}={value!r} is not a {type(default).__name__}")
             config[key] = value
+        if isinstance(config.get("epochs"), int) and config["epochs"] < 1:
+            raise ConfigError(f"{self.name}.epochs must be at least 1, got {config['epochs']}")
         return config
 
     def build(self, config: dict, in_channels: int, out_channels: int) -> torch.nn.Module:

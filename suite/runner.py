@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from suite.errors import DatasetMissingError, NetArenaError
+from suite.errors import ConfigError, DatasetMissingError
 from suite.evaluator import Evaluator
 from suite.measure import default_threads, provenance
 from suite.method import MethodSpec, config_hash
@@ -48,17 +48,19 @@ class Run:
         return json.loads(self.config)
 
 
-def plan(tasks: list[str], methods: list[str], seeds: int | list[int], overrides: dict | None = None,
+def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, overrides: dict | None = None,
          suite: str | None = None, method_overrides: dict | None = None,
          protocol: dict | None = None) -> list[Run]:
     """Every (task, method, seed) with the method's paper defaults plus overrides.
 
+    ``seeds``: a count (seeds 0..n-1), a list, or None for each task's ``protocol.seeds``.
     ``overrides`` applies to every method, ``method_overrides[name]`` to one;
     ``protocol`` overrides fields of each task's :class:`~suite.task.Protocol`.
     Methods that do not support a task's track are left out of that task.
     """
     protocol_json = json.dumps(protocol or {}, sort_keys=True)
-    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    if isinstance(seeds, int) and seeds < 1:
+        raise ConfigError(f"--seeds must be at least 1, got {seeds}")
     task_specs = [TASKS.get(t) for t in tasks]
     method_specs = [METHODS.get(m) for m in methods]
     runs = []
@@ -68,6 +70,7 @@ def plan(tasks: list[str], methods: list[str], seeds: int | list[int], overrides
                 continue
             merged = {**(method_overrides or {}).get(m.name, {}), **(overrides or {})}
             config = json.dumps(m.resolve(merged), sort_keys=True)
+            seed_list = range(t.protocol.seeds) if seeds is None else range(seeds) if isinstance(seeds, int) else seeds
             runs.extend(Run(t.name, m.name, config, s, suite, protocol_json) for s in seed_list)
     return runs
 
@@ -218,6 +221,3 @@ def _worker_main(conn):  # a module-level target the fork server can find
 
 def skip_message(missing: dict[str, str]) -> str:
     return "\n".join(f"skipped {task}: {reason}" for task, reason in missing.items())
-
-
-__all__ = ["Run", "Runner", "plan", "NetArenaError", "skip_message"]

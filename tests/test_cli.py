@@ -34,7 +34,11 @@ def test_list_methods_shows_kind_paper_and_hyperparameters():
 @pytest.mark.parametrize("args,hint", [(("run", "--task", "corra", "--method", "gcn"), "did you mean cora"),
                                        (("run", "--task", "cora", "--method", "gnc"), "did you mean sgc, gcn"),
                                        (("run", "--suite", "quik"), "did you mean quick"),
-                                       (("run", "--task", "cora"), "run needs --task and --method")])
+                                       (("run", "--task", "cora"), "run needs --task and --method"),
+                                       (("run", "--task", "csbm-h0.1", "--method", "gcn", "--seeds", "0"),
+                                        "--seeds must be at least 1"),
+                                       (("run", "--task", "csbm-h0.1", "--method", "gcn", "--config", "epochs=0"),
+                                        "gcn.epochs must be at least 1")])
 def test_bad_names_fail_with_one_line_and_a_suggestion(args, hint):
     out = cli(*args)
     assert out.returncode == 2

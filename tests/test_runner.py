@@ -41,6 +41,11 @@ def test_an_ok_run_fills_every_measured_column(runner_factory, results_dir):
     assert len(stored) == 1 and stored.loc[0, "run_id"] == row["run_id"]
 
 
+def test_seeds_default_to_the_task_protocol():
+    runs = plan([TASK, "csbm-h0.9"], ["gcn"], None)
+    assert [r.seed for r in runs] == list(range(TASKS.get(TASK).protocol.seeds)) * 2
+
+
 def test_the_same_seed_gives_the_same_test_metric_twice(runner_factory, results_dir):
     first, second = (run(runner_factory(results_dir), "gcn", epochs=40)[0] for _ in range(2))
     assert first["test_metric"] == second["test_metric"] and first["best_epoch"] == second["best_epoch"]
