@@ -14,6 +14,7 @@ import multiprocessing as mp
 import os
 import sys
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from suite.method import MethodSpec, config_hash
 from suite.registry import METHODS, TASKS
 from suite.results import SCHEMA_VERSION, new_run_id, write_part
 from suite.task import TaskSpec
-from suite.view import node_view
+from suite.view import input_features, node_view
 from suite.worker import dumps, loads
 
 DEFAULT_TIMEOUT_S = float(os.environ.get("NETARENA_RUN_TIMEOUT", 3600))
@@ -73,6 +74,12 @@ def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, ov
             seed_list = range(t.protocol.seeds) if seeds is None else range(seeds) if isinstance(seeds, int) else seeds
             runs.extend(Run(t.name, m.name, config, s, suite, protocol_json) for s in seed_list)
     return runs
+
+
+@lru_cache(maxsize=8)
+def _features(task: TaskSpec, input_layout: str) -> torch.Tensor:
+    """A task's features in a method's layout, converted once per sweep rather than once per run."""
+    return input_features(task.load().x, input_layout)
 
 
 def _context():
@@ -142,7 +149,7 @@ class Runner:
             "method_module": method.cls.__module__,
             "config": config,
             "seed": run.seed,
-            "view": node_view(data, split, method.input_layout),
+            "view": node_view(data, split, method.input_layout, x=_features(task, method.input_layout)),
             "y_val": data.y[split.val].clone(),
             "metric": task.metric,
             "higher_is_better": task.higher_is_better,

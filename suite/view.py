@@ -9,6 +9,7 @@ the test labels (held by the :class:`~suite.evaluator.Evaluator`). There is no
 
 from __future__ import annotations
 
+import torch
 from torch_geometric.data import Data
 
 from suite.datasets.base import NodeDataset, Split
@@ -16,17 +17,23 @@ from suite.datasets.base import NodeDataset, Split
 SPARSE_DENSITY_MAX = 0.5
 
 
-def node_view(ds: NodeDataset, split: Split, input_layout: str = "dense") -> Data:
+def input_features(x: torch.Tensor, input_layout: str = "dense") -> torch.Tensor:
+    """``x`` as the method asks for it: sparse CSR for ``"sparse_csr"`` when under half is non-zero."""
+    if input_layout == "sparse_csr" and (x != 0).float().mean().item() < SPARSE_DENSITY_MAX:
+        return x.to_sparse_csr()
+    return x
+
+
+def node_view(ds: NodeDataset, split: Split, input_layout: str = "dense", x: torch.Tensor | None = None) -> Data:
     """Method-facing data.
 
     Attributes: ``x`` [N, F] (a sparse CSR tensor when the method asks for
     ``input_layout="sparse_csr"`` and under half the entries are non-zero),
     ``edge_index`` [2, E], ``train_idx``/``val_idx``/``test_idx`` [n_*],
-    ``y_train`` [n_train] (labels of ``train_idx``), ``num_classes``.
+    ``y_train`` [n_train] (labels of ``train_idx``), ``num_classes``. Pass
+    ``x=input_features(ds.x, input_layout)`` to reuse a conversion across splits.
     """
-    x = ds.x
-    if input_layout == "sparse_csr" and (x != 0).float().mean().item() < SPARSE_DENSITY_MAX:
-        x = x.to_sparse_csr()
+    x = input_features(ds.x, input_layout) if x is None else x
     return Data(
         x=x,
         edge_index=ds.edge_index,
