@@ -1,7 +1,7 @@
-"""The issue's accuracy figures under the full protocol (10 seeds on Planetoid's public split).
+"""The foundation issue's accuracy bars under the full protocol (10 seeds on Planetoid's public split).
 
-Published numbers for context (never written to results): GCN 81.5 / 70.3
-(Kipf & Welling 2017), GAT 83.0 (Velickovic et al. 2018), SGC 81.0 (Wu et al. 2019).
+The bars sit about one point under the papers' reported means; the published
+values themselves belong in reproduction specs, not here.
 """
 
 import pandas as pd

@@ -47,7 +47,7 @@ def test_gcn_decays_only_its_first_layer():
     assert {id(p) for p in groups[0]["params"]} == {id(p) for p in model.conv1.parameters()}
 
 
-def test_label_propagation_has_no_parameters_and_uses_train_labels_only(tiny):
+def test_label_propagation_has_no_parameters_and_depends_on_the_train_labels(tiny):
     spec = METHODS.get("label-propagation")
     view = node_view(tiny, tiny.splits[0])
     model = spec.build(spec.defaults, view.num_features, view.num_classes)
