@@ -54,3 +54,59 @@ class NodeDataset:
 
     def split_hash(self) -> str:
         return split_hash(self.splits)
+
+
+@dataclass(frozen=True)
+class LinkSplit:
+    """One frozen edge split for link prediction.
+
+    ``train_pos`` [2, E_train]: training edges, each undirected edge once
+    (``u < v``); the message-passing graph is made of these alone.
+    ``val_pairs``/``test_pairs`` [2, P]: candidate pairs, positives (held-out
+    edges) and fixed negatives (non-edges) in one seeded shuffled order, so
+    position says nothing about the label; ``val_label``/``test_label`` [P]
+    int64 in {0, 1}. Methods never see the labels.
+    """
+
+    train_pos: torch.Tensor
+    val_pairs: torch.Tensor
+    val_label: torch.Tensor
+    test_pairs: torch.Tensor
+    test_label: torch.Tensor
+
+    def held_out_edges(self) -> torch.Tensor:
+        """Every validation and test positive [2, n] (``u < v``): edges no model may propagate over."""
+        return torch.cat([self.val_pairs[:, self.val_label == 1], self.test_pairs[:, self.test_label == 1]], 1)
+
+
+def link_split_hash(splits: list[LinkSplit]) -> str:
+    """SHA-256 over every split's edge and pair sets and labels, in order."""
+    h = hashlib.sha256()
+    for i, s in enumerate(splits):
+        for part in ("train_pos", "val_pairs", "val_label", "test_pairs", "test_label"):
+            t = getattr(s, part)
+            h.update(f"{i}:{part}:{tuple(t.shape)}:".encode())
+            h.update(t.to(torch.int64).contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+@dataclass
+class LinkDataset:
+    """One undirected graph with node features and frozen edge splits.
+
+    Shapes: ``x`` [N, F] float32; each split's ``train_pos`` holds the only
+    edges a model may propagate over. The full edge set is not kept: nothing
+    downstream needs it, and not holding it rules out leaking it.
+    """
+
+    name: str
+    x: torch.Tensor
+    splits: list[LinkSplit]
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def num_nodes(self) -> int:
+        return self.x.size(0)
+
+    def split_hash(self) -> str:
+        return link_split_hash(self.splits)

@@ -18,6 +18,7 @@ class FitResult:
     val_loss: float
     test_output: torch.Tensor
     epoch_seconds: list[float] = field(default_factory=list)
+    val_metrics: dict = field(default_factory=dict)  # every task metric at the selected epoch
 
 
 def _better(score: tuple, best: tuple | None) -> bool:
@@ -38,7 +39,7 @@ def fit(model: torch.nn.Module, objective, optimizer: torch.optim.Optimizer | No
     if optimizer is None:
         model.eval()
         ev = objective.evaluate(model)
-        return FitResult(0, 0, ev.val_metric, ev.val_loss, ev.test_output)
+        return FitResult(0, 0, ev.val_metric, ev.val_loss, ev.test_output, [], ev.val_metrics)
 
     best_key, best, best_epoch, stale, times = None, None, 0, 0, []
     epoch = 0
@@ -62,4 +63,4 @@ def fit(model: torch.nn.Module, objective, optimizer: torch.optim.Optimizer | No
             stale += 1
             if patience is not None and stale >= patience:
                 break
-    return FitResult(best_epoch, epoch, best.val_metric, best.val_loss, best.test_output, times)
+    return FitResult(best_epoch, epoch, best.val_metric, best.val_loss, best.test_output, times, best.val_metrics)

@@ -1,12 +1,20 @@
 """Method specs: how a method is declared, configured and built.
 
 A method is an ``nn.Module`` class registered with :func:`register_method`.
-Its constructor takes ``(in_channels, out_channels, **model_hparams)``; its
-``forward(data)`` takes the label-free view (:func:`suite.view.node_view`) and
-returns class scores [num_nodes, num_classes]. ``defaults`` holds every
-hyperparameter of its paper, including the optimiser's (``lr``,
-``weight_decay``, ``epochs``); ``grid`` declares the search space. The one
-shared loop (:mod:`suite.loop`) trains every method.
+Its constructor takes ``(in_channels, out_channels, **model_hparams)`` (and
+``num_nodes=`` if it asks for it: transductive embeddings such as node2vec).
+What ``forward`` takes and returns is the track's contract:
+
+* ``node``: ``forward(data)`` with the label-free view
+  (:func:`suite.view.node_view`) -> class scores [num_nodes, num_classes];
+* ``link``: ``forward(data, pairs)`` with the training-graph view
+  (:func:`suite.view.link_view`) and candidate pairs [2, P] -> one logit
+  per pair [P]; ``out_channels`` is 1.
+
+``defaults`` holds every hyperparameter of its paper, including the loop's
+(``lr``, ``weight_decay``, ``epochs``, and ``batch_size`` of training edges
+on the link track); ``grid`` declares the search space. The one shared loop
+(:mod:`suite.loop`) trains every method.
 
 A module may define ``param_groups(weight_decay)`` to place weight decay as its
 paper does (e.g. GCN: first layer only); a module without trainable
@@ -16,6 +24,7 @@ parameters (label propagation) is evaluated once, untrained.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from dataclasses import dataclass, field
 
@@ -24,7 +33,8 @@ import torch
 from suite.errors import ConfigError
 from suite.registry import METHODS
 
-OPTIMISER_KEYS = ("lr", "weight_decay", "epochs")
+# Hyperparameters the loop and objective use; every other one goes to the constructor.
+OPTIMISER_KEYS = ("lr", "weight_decay", "epochs", "batch_size")
 
 
 def config_hash(config: dict) -> str:
@@ -66,8 +76,11 @@ class MethodSpec:
             raise ConfigError(f"{self.name}.epochs must be at least 1, got {config['epochs']}")
         return config
 
-    def build(self, config: dict, in_channels: int, out_channels: int) -> torch.nn.Module:
+    def build(self, config: dict, in_channels: int, out_channels: int, num_nodes: int | None = None) -> torch.nn.Module:
+        """``cls(in_channels, out_channels, **hparams)``; ``num_nodes=`` too if the constructor takes it."""
         hparams = {k: v for k, v in config.items() if k not in OPTIMISER_KEYS}
+        if "num_nodes" in inspect.signature(self.cls).parameters:
+            hparams["num_nodes"] = num_nodes
         return self.cls(in_channels, out_channels, **hparams)
 
     def optimizer(self, model: torch.nn.Module, config: dict) -> torch.optim.Optimizer | None:

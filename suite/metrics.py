@@ -1,4 +1,10 @@
-"""Metrics: name -> function of (scores or labels, true labels), and its direction."""
+"""Metrics: name -> function of (scores or labels, true labels), and its direction.
+
+Node classification: ``accuracy``. Link prediction (binary labels, one score
+per candidate pair): ``hits@K`` and ``mrr`` rank every positive against the
+shared negatives as OGB's link evaluator does, ``roc_auc`` counts ties as one
+half (Mann-Whitney).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ class Metric:
     name: str
     higher_is_better: bool
     fn: Callable[[torch.Tensor, torch.Tensor], float]
+    percent: bool = True  # shown x100 on the leaderboard
 
     def __call__(self, y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
         return self.fn(y_pred, y_true)
@@ -25,8 +32,49 @@ def _accuracy(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
     return (y_pred == y_true).float().mean().item()
 
 
+def _pos_neg(y_pred: torch.Tensor, y_true: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    y_pred = y_pred.view(-1).double()
+    return y_pred[y_true.view(-1) == 1], y_pred[y_true.view(-1) == 0]
+
+
+def _hits(k: int) -> Callable[[torch.Tensor, torch.Tensor], float]:
+    def hits(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
+        """Share of positives scored strictly above the K-th highest negative (OGB; all hit if fewer than K)."""
+        pos, neg = _pos_neg(y_pred, y_true)
+        if neg.numel() < k:
+            return 1.0
+        kth = torch.topk(neg, k).values[-1]
+        return (pos > kth).double().mean().item()
+
+    return hits
+
+
+def _mrr(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
+    """Mean reciprocal rank of each positive among all negatives; ties count half (OGB's rank)."""
+    pos, neg = _pos_neg(y_pred, y_true)
+    neg = torch.sort(neg).values
+    above = neg.numel() - torch.searchsorted(neg, pos, right=True)  # negatives strictly higher
+    tied = torch.searchsorted(neg, pos, right=True) - torch.searchsorted(neg, pos, right=False)
+    rank = 1 + above + 0.5 * tied
+    return (1.0 / rank.double()).mean().item()
+
+
+def _roc_auc(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
+    """P(score of a random positive > a random negative), ties counted one half."""
+    pos, neg = _pos_neg(y_pred, y_true)
+    neg = torch.sort(neg).values
+    below = torch.searchsorted(neg, pos, right=False)
+    tied = torch.searchsorted(neg, pos, right=True) - below
+    return ((below + 0.5 * tied).double().sum() / (pos.numel() * neg.numel())).item()
+
+
 METRICS: dict[str, Metric] = {
     "accuracy": Metric("accuracy", True, _accuracy),
+    "hits@20": Metric("hits@20", True, _hits(20)),
+    "hits@50": Metric("hits@50", True, _hits(50)),
+    "hits@100": Metric("hits@100", True, _hits(100)),
+    "mrr": Metric("mrr", True, _mrr),
+    "roc_auc": Metric("roc_auc", True, _roc_auc),
 }
 
 

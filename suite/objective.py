@@ -7,7 +7,7 @@ validation labels for selection; it never holds test labels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -18,16 +18,24 @@ from suite.metrics import Metric
 
 @dataclass
 class Evaluation:
-    val_metric: float
+    val_metric: float  # the task's primary metric: selection uses it
     val_loss: float
     test_output: torch.Tensor  # the model's output rows for the test items, no labels
+    val_metrics: dict = field(default_factory=dict)  # every metric of the task on validation
 
 
 class NodeClassification:
-    """Full-batch transductive node classification: cross-entropy on ``train_idx``."""
+    """Full-batch transductive node classification: cross-entropy on ``train_idx``.
 
-    def __init__(self, view: Data, y_val: torch.Tensor, metric: Metric):
-        self.view, self.y_val, self.metric = view, y_val, metric
+    Model contract: ``model(view) -> [num_nodes, num_classes]`` class scores.
+    """
+
+    def __init__(self, view: Data, metrics: list[Metric], config: dict, y_val: torch.Tensor):
+        self.view, self.metrics, self.y_val = view, metrics, y_val
+
+    @staticmethod
+    def out_channels(view: Data) -> int:
+        return view.num_classes
 
     def train_batches(self):
         return (self.view,)
@@ -40,13 +48,86 @@ class NodeClassification:
     def evaluate(self, model: torch.nn.Module) -> Evaluation:
         out = model(self.view)
         val_out = out[self.view.val_idx]
+        scores = {m.name: m(val_out, self.y_val) for m in self.metrics}
         return Evaluation(
-            val_metric=self.metric(val_out, self.y_val),
+            val_metric=scores[self.metrics[0].name],
             val_loss=F.cross_entropy(val_out, self.y_val).item(),
             test_output=out[self.view.test_idx],
+            val_metrics=scores,
         )
 
     @torch.no_grad()
     def inference(self, model: torch.nn.Module) -> torch.Tensor:
         """One full inference pass, as timed for latency."""
         return model(self.view)
+
+
+def without_edges(edge_index: torch.Tensor, pairs: torch.Tensor, num_nodes: int) -> torch.Tensor:
+    """``edge_index`` [2, E] minus both directions of every pair in ``pairs`` [2, B]."""
+    keys = edge_index[0] * num_nodes + edge_index[1]
+    drop = torch.cat([pairs[0] * num_nodes + pairs[1], pairs[1] * num_nodes + pairs[0]])
+    return edge_index[:, ~torch.isin(keys, drop)]
+
+
+class LinkPrediction:
+    """Transductive link prediction on a frozen edge split, mini-batches of training edges.
+
+    Model contract: ``model(data, pairs) -> [P]`` one score (a logit) per
+    candidate pair ``pairs`` [2, P], propagating over ``data.edge_index``
+    only. Each training batch holds ``batch_size`` training edges as
+    positives and as many uniform random pairs as negatives, and its own
+    positives are removed from the graph it propagates over (target link
+    removal), so no model learns to spot an edge it can see. Validation and
+    test pairs are scored over the training graph; their edges are never in
+    any graph a model receives. Loss: binary cross-entropy on the logits,
+    unless the model defines ``link_loss(data, pos, neg)`` (e.g. node2vec's
+    skip-gram loss).
+    """
+
+    def __init__(self, view: Data, metrics: list[Metric], config: dict, val_pairs: torch.Tensor,
+                 val_label: torch.Tensor, test_pairs: torch.Tensor):
+        self.view, self.metrics = view, metrics
+        self.val_pairs, self.val_label, self.test_pairs = val_pairs, val_label, test_pairs
+        self.batch_size = int(config.get("batch_size") or view.train_pos.size(1))
+
+    @staticmethod
+    def out_channels(view: Data) -> int:
+        return 1
+
+    def train_batches(self):
+        n, pos = self.view.num_nodes, self.view.train_pos
+        perm = torch.randperm(pos.size(1), device=pos.device)
+        for chunk in perm.split(self.batch_size):
+            target = pos[:, chunk]
+            graph = Data(x=self.view.x, edge_index=without_edges(self.view.edge_index, target, n), num_nodes=n)
+            neg = torch.randint(n, target.shape, device=pos.device)
+            yield graph, target, neg
+
+    def loss(self, model: torch.nn.Module, batch) -> torch.Tensor:
+        graph, pos, neg = batch
+        if hasattr(model, "link_loss"):
+            return model.link_loss(graph, pos, neg)
+        logits = model(graph, torch.cat([pos, neg], dim=1)).view(-1)
+        labels = torch.cat([logits.new_ones(pos.size(1)), logits.new_zeros(neg.size(1))])
+        return F.binary_cross_entropy_with_logits(logits, labels)
+
+    @torch.no_grad()
+    def evaluate(self, model: torch.nn.Module) -> Evaluation:
+        nv = self.val_pairs.size(1)
+        scores = model(self.view, torch.cat([self.val_pairs, self.test_pairs], dim=1)).view(-1).float()
+        val = scores[:nv]
+        values = {m.name: m(val, self.val_label) for m in self.metrics}
+        return Evaluation(
+            val_metric=values[self.metrics[0].name],
+            val_loss=F.binary_cross_entropy_with_logits(val, self.val_label.float()).item(),
+            test_output=scores[nv:],
+            val_metrics=values,
+        )
+
+    @torch.no_grad()
+    def inference(self, model: torch.nn.Module) -> torch.Tensor:
+        """Scores of every test pair over the training graph, as timed for latency."""
+        return model(self.view, self.test_pairs)
+
+
+OBJECTIVES = {"node": NodeClassification, "link": LinkPrediction}

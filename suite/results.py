@@ -4,7 +4,9 @@ Layout: ``results/<task>/<method>/<started_at>-<run_id>.parquet``. A part is
 written to a temporary file in the same folder and renamed into place, so a
 crash never leaves a half-written part under a ``.parquet`` name and never
 touches earlier parts. Reading checks every part against :data:`SCHEMA`; a
-part that is unreadable or has other columns is reported by name and skipped.
+part written under an older schema version is read with the columns added
+since as nulls (:data:`ADDED_IN`); a part that is unreadable or has other
+columns is reported by name and skipped.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Columns added by a schema version: older parts are read with them null (never rewritten).
+ADDED_IN = {2: ("val_metrics", "test_metrics")}
 
 SCHEMA = pa.schema(
     [
@@ -42,6 +46,8 @@ SCHEMA = pa.schema(
         ("higher_is_better", pa.bool_()),
         ("val_metric", pa.float64()),
         ("test_metric", pa.float64()),
+        ("val_metrics", pa.string()),  # JSON {metric: value} of every task metric (v2)
+        ("test_metrics", pa.string()),  # JSON {metric: value}, from the evaluator (v2)
         ("best_epoch", pa.int32()),
         ("epochs", pa.int32()),
         ("train_seconds", pa.float64()),
@@ -95,6 +101,17 @@ def write_part(rows: list[dict], results_dir: str | Path) -> Path:
     return path
 
 
+def _upgrade(table: pa.Table) -> pa.Table:
+    """A part written under an older schema, with the columns added since as nulls, in :data:`SCHEMA` order."""
+    missing = [c for c in COLUMNS if c not in table.schema.names]
+    added = {c for cols in ADDED_IN.values() for c in cols}
+    if not missing or not set(missing) <= added or set(table.schema.names) - set(COLUMNS):
+        return table
+    for name in missing:
+        table = table.append_column(SCHEMA.field(name), pa.nulls(len(table), SCHEMA.field(name).type))
+    return table.select(COLUMNS)
+
+
 @dataclass
 class ReadReport:
     parts: int = 0
@@ -120,6 +137,7 @@ def read_results(results_dir: str | Path, report: ReadReport | None = None) -> p
         except Exception as exc:  # truncated or corrupt file
             report.bad.append((str(path), f"unreadable: {type(exc).__name__}: {exc}"))
             continue
+        table = _upgrade(table)
         if not table.schema.equals(SCHEMA, check_metadata=False):
             diff = sorted(set(table.schema.names) ^ set(COLUMNS)) or "column types differ"
             report.bad.append((str(path), f"schema mismatch: {diff}"))

@@ -1,6 +1,6 @@
 """The runner: turns (task, method, config, seed) runs into result rows.
 
-For each run it builds the method's label-free view, starts one worker
+For each run it builds the method's label-free view (:mod:`suite.tracks`), starts one worker
 process (see :mod:`suite.worker`), waits for it under a wall-time limit,
 scores the returned test output with the task's :class:`Evaluator`, and
 writes one Parquet part. A run that raises, diverges, times out or kills its
@@ -27,7 +27,8 @@ from suite.method import MethodSpec, config_hash
 from suite.registry import METHODS, TASKS
 from suite.results import SCHEMA_VERSION, new_run_id, write_part
 from suite.task import TaskSpec
-from suite.view import input_features, node_view
+from suite.tracks import prepare
+from suite.view import input_features
 from suite.worker import dumps, loads
 
 DEFAULT_TIMEOUT_S = float(os.environ.get("NETARENA_RUN_TIMEOUT", 3600))
@@ -140,7 +141,7 @@ class Runner:
         method: MethodSpec = METHODS.get(run.method)
         data = task.load()  # raises DatasetMissingError before any worker starts
         split_id = task.split_id(run.seed)
-        split = data.splits[split_id]
+        prepared = prepare(task.track, data, split_id, method.input_layout, _features(task, method.input_layout))
         config = run.config_dict
         protocol = replace(task.protocol, **json.loads(run.protocol)).to_dict()
         started = datetime.now(timezone.utc)
@@ -149,9 +150,10 @@ class Runner:
             "method_module": method.cls.__module__,
             "config": config,
             "seed": run.seed,
-            "view": node_view(data, split, method.input_layout, x=_features(task, method.input_layout)),
-            "y_val": data.y[split.val].clone(),
-            "metric": task.metric,
+            "track": task.track,
+            "view": prepared.view,
+            "held": prepared.held,
+            "metrics": list(task.metrics),
             "higher_is_better": task.higher_is_better,
             "protocol": protocol,
             "num_threads": self.num_threads,
@@ -181,13 +183,17 @@ class Runner:
             **self._provenance,
         }
         for key in ("val_metric", "test_metric", "best_epoch", "epochs", "train_seconds", "epoch_seconds_median",
-                    "latency_ms_median", "latency_ms_p90", "peak_memory_bytes", "num_params"):
+                    "latency_ms_median", "latency_ms_p90", "peak_memory_bytes", "num_params", "val_metrics",
+                    "test_metrics"):
             row[key] = None
-        row.update({k: v for k, v in out.items() if k != "test_output"})
+        row.update({k: v for k, v in out.items() if k not in ("test_output", "val_metrics")})
+        if out.get("val_metrics"):
+            row["val_metrics"] = json.dumps(out["val_metrics"], sort_keys=True)
         if out["status"] == "ok":
             try:  # the evaluator, in this process, is the only holder of test labels
-                score = Evaluator(task.name).eval({"y_true": data.y[split.test], "y_pred": out["test_output"]})
+                score = Evaluator(task.name).eval({"y_true": prepared.y_true, "y_pred": out["test_output"]})
                 row["test_metric"] = score[task.metric]
+                row["test_metrics"] = json.dumps(score, sort_keys=True)
             except (ValueError, TypeError) as exc:
                 row.update(status="failed", error=f"evaluator rejected the test output: {exc}".splitlines()[0])
         write_part([row], self.results_dir)

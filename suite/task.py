@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from suite.datasets.base import NodeDataset
+from suite.datasets.base import LinkDataset, NodeDataset
 from suite.errors import SplitMismatchError
 from suite.metrics import get_metric
 from suite.registry import TASKS
@@ -48,12 +48,18 @@ class TaskSpec:
     split: str
     num_splits: int
     split_sha256: str
-    loader: Callable[[], NodeDataset] = field(repr=False, compare=False)
+    loader: Callable[[], NodeDataset | LinkDataset] = field(repr=False, compare=False)
     version: int = 1
+    extra_metrics: tuple[str, ...] = ()  # also reported (rows' val_metrics/test_metrics); never select
     protocol: Protocol = Protocol()
     synthetic: bool = False
     description: str = ""
     source: str = ""
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The primary metric (selection and ranking) first, then the extra ones."""
+        return (self.metric, *(m for m in self.extra_metrics if m != self.metric))
 
     @property
     def higher_is_better(self) -> bool:
@@ -63,7 +69,7 @@ class TaskSpec:
         """Seed ``s`` uses split ``s mod num_splits``: 10 seeds cover 10 geom-gcn splits once."""
         return seed % self.num_splits
 
-    def load(self) -> NodeDataset:
+    def load(self) -> NodeDataset | LinkDataset:
         """Load the labelled dataset and check its frozen splits against ``split_sha256``."""
         return _load(self)
 
@@ -82,5 +88,6 @@ def _load(spec: TaskSpec) -> NodeDataset:
 
 
 def register_task(spec: TaskSpec) -> TaskSpec:
-    get_metric(spec.metric)  # fail at registration on an unknown metric
+    for metric in spec.metrics:
+        get_metric(metric)  # fail at registration on an unknown metric
     return TASKS.register(spec.name, spec)

@@ -1,18 +1,24 @@
 """What a method sees of a task: a label-free graph view.
 
-The runner splits a :class:`NodeDataset` into three parts that never meet:
+Node classification (:func:`node_view`): the runner splits a
+:class:`NodeDataset` into three parts that never meet:
 the method's view (features, edges, split indices and *training* labels
 only), the validation labels (held by the objective for model selection) and
 the test labels (held by the :class:`~suite.evaluator.Evaluator`). There is no
 ``y`` attribute on the view, so test labels are absent, not masked.
+
+Link prediction (:func:`link_view`): the view holds the training edges
+only; held-out edges and every pair label stay with the objective
+(validation) and the evaluator (test).
 """
 
 from __future__ import annotations
 
 import torch
 from torch_geometric.data import Data
+from torch_geometric.utils import coalesce
 
-from suite.datasets.base import NodeDataset, Split
+from suite.datasets.base import LinkDataset, LinkSplit, NodeDataset, Split
 
 SPARSE_DENSITY_MAX = 0.5
 
@@ -44,3 +50,17 @@ def node_view(ds: NodeDataset, split: Split, input_layout: str = "dense", x: tor
         test_idx=split.test,
         y_train=ds.y[split.train].clone(),
     )
+
+
+def link_view(ds: LinkDataset, split: LinkSplit, x: torch.Tensor | None = None) -> Data:
+    """Method-facing data for link prediction.
+
+    Attributes: ``x`` [N, F], ``edge_index`` [2, 2 * E_train] (both
+    directions of the training edges: the only graph a model propagates
+    over), ``train_pos`` [2, E_train] (training edges, ``u < v``),
+    ``num_nodes``. Validation and test pairs are not on the view: the
+    objective passes them to ``model(data, pairs)`` without labels.
+    """
+    x = ds.x if x is None else x
+    edge_index = coalesce(torch.cat([split.train_pos, split.train_pos.flip(0)], dim=1), num_nodes=ds.num_nodes)
+    return Data(x=x, edge_index=edge_index, num_nodes=ds.num_nodes, train_pos=split.train_pos.clone())

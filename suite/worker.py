@@ -3,9 +3,10 @@
 The runner forks one worker per run from a fork server that has torch, PyG
 and the baselines imported (forking a process that has already used OpenMP
 threads deadlocks, so the server itself never computes). The worker receives
-the method's label-free view and the validation labels, never test labels;
-it returns the model's test output and its measurements, and the runner's
-evaluator scores that output.
+the method's label-free view and what the track's objective holds for
+validation (see :mod:`suite.tracks`), never test labels; it returns the
+model's test output and its measurements, and the runner's evaluator scores
+that output.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import suite.baselines  # noqa: F401  (so the fork server holds the baselines' i
 from suite.loop import fit
 from suite.measure import PeakMemory, median_p90, time_calls
 from suite.metrics import get_metric
-from suite.objective import NodeClassification
+from suite.objective import OBJECTIVES
 from suite.registry import METHODS
 
 
@@ -56,13 +57,14 @@ def train_and_measure(p: dict) -> dict:
     protocol, config = p["protocol"], p["config"]
 
     view = p["view"].to(device)
-    y_val = p["y_val"].to(device)
+    held = {k: v.to(device) for k, v in p["held"].items()}
     memory = PeakMemory(device)
     memory.start()  # baseline: imports and data are loaded
 
-    model = method.build(config, view.num_features, view.num_classes).to(device)
+    track = OBJECTIVES[p["track"]]
+    model = method.build(config, view.num_features, track.out_channels(view), num_nodes=view.num_nodes).to(device)
     optimizer = method.optimizer(model, config)
-    objective = NodeClassification(view, y_val, get_metric(p["metric"]))
+    objective = track(view, [get_metric(m) for m in p["metrics"]], config, **held)
     epochs = min(int(config.get("epochs", protocol["max_epochs"])), protocol["max_epochs"])
 
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
@@ -81,6 +83,7 @@ def train_and_measure(p: dict) -> dict:
         "status": "ok",
         "error": None,
         "val_metric": float(result.val_metric),
+        "val_metrics": {k: float(v) for k, v in result.val_metrics.items()},
         "best_epoch": result.best_epoch,
         "epochs": result.epochs,
         "train_seconds": train_seconds,
