@@ -44,17 +44,18 @@ def cmd_list(args) -> int:
         print(tabulate(rows, headers=["method", "kind", "tracks", "paper", "hyperparameters (paper defaults)"],
                        tablefmt="simple", maxcolwidths=[None, None, None, 45, 60]))
     else:
-        rows = [[s.name, s.track, s.seeds, s.description] for s in SUITES]
-        print(tabulate(rows, headers=["suite", "track", "seeds", "description"], tablefmt="simple",
+        rows = [[s.name, ",".join(s.tracks), s.seeds, s.description] for s in SUITES]
+        print(tabulate(rows, headers=["suite", "tracks", "seeds", "description"], tablefmt="simple",
                        maxcolwidths=[None, None, None, 90]))
     return 0
 
 
-def _expand(names: list[str], registry, track: str | None) -> list[str]:
+def _expand(names: list[str], registry, tracks: tuple[str, ...] | None) -> list[str]:
+    """Names as given (unknown ones fail with suggestions); ``*``/``all``: every item of ``tracks``."""
     if names in (["*"], ["all"]):
         items = [registry.get(n) for n in registry.names()]
-        keep = [i for i in items if track is None or getattr(i, "track", None) == track or track in getattr(i, "tracks", ())]
-        return [i.name for i in keep]
+        return [i.name for i in items if tracks is None or getattr(i, "track", None) in tracks
+                or set(tracks) & set(getattr(i, "tracks", ()))]
     return [registry.get(n).name for n in names]  # unknown names fail here, with suggestions
 
 
@@ -66,8 +67,8 @@ def cmd_run(args) -> int:
     overrides = _parse_overrides(args.config)
     if args.suite:
         spec = SUITES.get(args.suite)
-        tasks = _expand(_split_names(args.task) or list(spec.tasks), TASKS, spec.track)
-        methods = _expand(_split_names(args.method) or list(spec.methods), METHODS, spec.track)
+        tasks = _expand(_split_names(args.task) or list(spec.tasks), TASKS, spec.tracks)
+        methods = _expand(_split_names(args.method) or list(spec.methods), METHODS, spec.tracks)
         seeds = spec.seeds if args.seeds is None else args.seeds
         skip_missing, method_overrides = spec.skip_missing_data, spec.method_overrides
         protocol = spec.protocol
@@ -103,11 +104,13 @@ def _print_summary(rows: list[dict]) -> None:
     import pandas as pd
     from tabulate import tabulate
 
+    from suite.metrics import get_metric
+
     df = pd.DataFrame(rows)
     out = []
     for (task, method), g in df.groupby(["task", "method"], sort=True):
         ok = g[g["status"] == "ok"]
-        scale = 100.0 if g["metric_name"].iloc[0] == "accuracy" else 1.0
+        scale = 100.0 if get_metric(g["metric_name"].iloc[0]).percent else 1.0
         mean = ok["test_metric"].mean() * scale if len(ok) else float("nan")
         std = ok["test_metric"].std(ddof=1) * scale if len(ok) > 1 else float("nan")
         errors = "; ".join(sorted(set(g.loc[g["status"] != "ok", "error"].dropna().astype(str))))[:100]

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
+from suite.metrics import get_metric
 from suite.results import ReadReport, read_results
 
 KEY = ["task", "task_version", "protocol", "method", "config_hash", "seed"]
@@ -90,6 +91,9 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
             kind=("method_kind", "first"),
         ).reset_index()
         table["failed"] = [int(failed.get((task, plabel, m), 0)) for m in table["method"]]
+        extra = _other_metrics(picked, str(first["metric_name"]))
+        if not extra.empty:
+            table = table.merge(extra, left_on="method", right_index=True, how="left")
         table = table.sort_values(["test_mean", "method"], ascending=[not hib, True]).reset_index(drop=True)
         table.insert(0, "rank", table["test_mean"].rank(ascending=not hib, method="min").astype(int))
         boards[task, plabel] = TaskBoard(task, plabel, str(first["track"]), int(first["task_version"]),
@@ -105,6 +109,18 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
                        int((df["status"] != "ok").sum()), parts)
 
 
+def _other_metrics(picked: pd.DataFrame, primary: str) -> pd.DataFrame:
+    """Mean test value per method of every reported metric besides the primary (rows' ``test_metrics``)."""
+    if "test_metrics" not in picked or picked["test_metrics"].isna().all():
+        return pd.DataFrame()
+    values = pd.DataFrame([json.loads(v) if isinstance(v, str) else {} for v in picked["test_metrics"]],
+                          index=picked.index)
+    values = values.drop(columns=[primary], errors="ignore")
+    if values.empty or values.shape[1] == 0:
+        return pd.DataFrame()
+    return values.groupby(picked["method"]).mean().add_prefix("metric:")
+
+
 def track_summary(agg: Aggregation, track: str, protocol: str) -> pd.DataFrame:
     """Average rank per method over the track's tasks run under ``protocol`` (rank 1 = best on a task)."""
     ranks = []
@@ -118,6 +134,11 @@ def track_summary(agg: Aggregation, track: str, protocol: str) -> pd.DataFrame:
     out = allr.groupby("method").agg(avg_rank=("rank", "mean"), tasks=("task", "nunique"),
                                      wins=("rank", lambda s: int((s == 1).sum()))).reset_index()
     return out.sort_values(["avg_rank", "method"]).reset_index(drop=True)
+
+
+def _metric_order(column: str) -> tuple:
+    name = column.split(":", 1)[1]
+    return (0, int(name.split("@")[1])) if name.startswith("hits@") else (1, name)
 
 
 def _budget(label: str) -> int:
@@ -140,7 +161,8 @@ def render_markdown(agg: Aggregation) -> str:
         "",
         "Rules: newest task version only; one row per (task, method, config, seed), the latest; "
         "per task and method the configuration with the best mean **validation** metric; "
-        "test metric as mean ± sample std (ddof=1) over seeds, in percent for accuracy; "
+        "test metric as mean ± sample std (ddof=1) over seeds, in percent (accuracy, Hits@K, MRR, ROC-AUC); "
+        "a task's other metrics as test means beside it; "
         "`epoch ms` median epoch time (train step + validation pass, warm-up epochs excluded); "
         "`latency ms` median (p90) of full inference passes; `peak MiB` the run's memory above the "
         "loaded data (RSS high-water mark on CPU); `failed` counts failed or timed-out runs.",
@@ -158,7 +180,7 @@ def render_markdown(agg: Aggregation) -> str:
         for board in agg.boards.values():
             if (board.track, board.protocol) != (track, plabel):
                 continue
-            scale = 100.0 if board.metric == "accuracy" else 1.0
+            scale = 100.0 if get_metric(board.metric).percent else 1.0
             direction = "higher is better" if board.higher_is_better else "lower is better"
             lines += [f"### `{board.task}` (v{board.version}): {board.metric}, {direction}", "",
                       f"protocol {board.protocol}; split sha256 `{board.split_sha256[:16]}`", ""]
@@ -169,9 +191,15 @@ def render_markdown(agg: Aggregation) -> str:
                      _fmt(r.val_mean, ".2f", scale), r.seeds, r.failed, _fmt(r.epoch_ms, ".2f"),
                      f"{_fmt(r.latency_ms, '.2f')} ({_fmt(r.latency_p90_ms, '.2f')})", _fmt(r.peak_mib, ".1f"),
                      f"{int(r.params):,}", f"`{r.config_hash}`"] for r in board.table.itertuples()]
-            lines.append(tabulate(body, headers=["#", "method", "kind", "test", "val", "seeds", "failed", "epoch ms",
-                                                 "latency ms (p90)", "peak MiB", "params", "config"],
-                                  tablefmt="github", disable_numparse=True))
+            headers = ["#", "method", "kind", "test", "val", "seeds", "failed", "epoch ms", "latency ms (p90)",
+                       "peak MiB", "params", "config"]
+            others = sorted((c for c in board.table.columns if c.startswith("metric:")), key=_metric_order)
+            if others:  # the task's other metrics (test means) beside the primary one
+                headers[4:4] = [c.split(":", 1)[1] for c in others]
+                for line, (_, r) in zip(body, board.table.iterrows()):
+                    line[4:4] = [_fmt(r[c], ".2f", 100.0 if get_metric(c.split(":", 1)[1]).percent else 1.0)
+                                 for c in others]
+            lines.append(tabulate(body, headers=headers, tablefmt="github", disable_numparse=True))
             lines.append("")
     if agg.configs:
         lines += ["## Configurations", ""]

@@ -14,8 +14,8 @@ import multiprocessing as mp
 import os
 import sys
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import torch

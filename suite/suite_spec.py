@@ -9,7 +9,9 @@ from suite.registry import SUITES
 
 @dataclass(frozen=True)
 class SuiteSpec:
-    """``tasks`` and ``methods`` may be names or ``"*"`` (every registered one of the track).
+    """``tasks`` and ``methods`` may be names or ``"*"`` (every registered one of the suite's ``tracks``).
+
+    A method runs on the tasks of the tracks it supports only.
 
     ``method_overrides`` changes a method's paper defaults inside this suite
     only (e.g. a shallower GCNII for a CPU-sized sweep); rows carry the full
@@ -20,7 +22,7 @@ class SuiteSpec:
 
     name: str
     description: str
-    track: str
+    tracks: tuple[str, ...]
     tasks: tuple[str, ...]
     methods: tuple[str, ...]
     seeds: int

@@ -115,3 +115,26 @@ class CheatProbe(_Probe):
             found = label_like_tensors(data.num_nodes, data.test_idx.numel(), data.num_classes)
             torch.save({"keys": sorted(data.keys()), "tensors": found}, self.report)
         return super().forward(data)
+
+
+@register_method("probe-link-spy", kind="probe", paper="test probe", tracks=("link",),
+                 defaults=dict(report="", lr=0.01, epochs=2, batch_size=512))
+class LinkSpyProbe(torch.nn.Module):
+    """A link method that records every graph it is given, for the leakage test.
+
+    Each ``forward(data, pairs)`` appends ``(edge_index, pairs, training)`` to
+    ``report`` (a path, rewritten after every call) and scores pairs by an
+    inner product of a linear map of ``x``.
+    """
+
+    def __init__(self, in_channels, out_channels, report=""):
+        super().__init__()
+        self.lin = torch.nn.Linear(in_channels, 8)
+        self.report, self.seen = report, []
+
+    def forward(self, data, pairs):
+        if self.report:
+            self.seen.append((data.edge_index.clone(), pairs.clone(), self.training))
+            torch.save(self.seen, self.report)
+        z = self.lin(data.x.to_dense() if data.x.layout == torch.sparse_csr else data.x)
+        return (z[pairs[0]] * z[pairs[1]]).sum(-1)

@@ -71,3 +71,18 @@ def test_corrupt_and_foreign_parts_are_reported_by_name_and_skipped(tmp_path):
 def test_reading_an_empty_folder_gives_an_empty_frame_with_the_schema(tmp_path):
     df = read_results(tmp_path / "nothing")
     assert df.empty and list(df.columns) == COLUMNS
+
+
+def test_a_part_written_under_schema_v1_is_read_with_the_new_columns_null(tmp_path):
+    import pyarrow as pa
+
+    v1 = pa.schema([f for f in SCHEMA if f.name not in results.ADDED_IN[2]])
+    row = make_row(test_metric=0.8)
+    folder = tmp_path / "t" / "m"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist([{c: row[c] for c in v1.names}], schema=v1), folder / "old.parquet")
+    write_part([make_row(test_metrics=json.dumps({"accuracy": 0.9}))], tmp_path)
+    report = ReadReport()
+    df = read_results(tmp_path, report).sort_values("test_metric")
+    assert report.bad == [] and report.parts == 2 and list(df.columns) == COLUMNS
+    assert df["test_metrics"].isna().tolist() == [False, True] and df["test_metric"].tolist() == [0.5, 0.8]

@@ -4,23 +4,25 @@ from suite.suite_spec import SuiteSpec, register_suite
 
 register_suite(SuiteSpec(
     name="quick",
-    description="node track, every task whose data is here (CSBM always) x every baseline x 3 seeds, under a "
-                "short budget (max 200 epochs, patience 50; ranked apart from full-protocol rows) and GCNII at "
-                "8 layers (its paper's 64 take ~3 min per Cora run on 2 CPU cores): about 20 min on 2 cores",
-    track="node",
+    description="node and link tracks, every task whose data is here (synthetic CSBM/SBM always) x every "
+                "baseline x 3 seeds, under a short budget (max 200 epochs, patience 50; ranked apart from "
+                "full-protocol rows); GCNII at 8 layers (its paper's 64 take ~3 min per Cora run on 2 CPU "
+                "cores) and node2vec at 40 epochs",
+    tracks=("node", "link"),
     tasks=("*",),
     methods=("*",),
     seeds=3,
-    method_overrides={"gcnii": {"layers": 8}},
+    method_overrides={"gcnii": {"layers": 8}, "node2vec": {"epochs": 40}},
     protocol={"max_epochs": 200, "patience": 50},
 ))
 
 register_suite(SuiteSpec(
     name="smoke",
-    description="two CSBM tasks, GCN and MLP, 1 seed, 20 epochs: an end-to-end check in seconds",
-    track="node",
-    tasks=("csbm-h0.1", "csbm-h0.9"),
-    methods=("gcn", "mlp"),
+    description="two CSBM node tasks (GCN, MLP) and the SBM link task (GAE, common neighbours), 1 seed, "
+                "20 epochs: an end-to-end check in seconds",
+    tracks=("node", "link"),
+    tasks=("csbm-h0.1", "csbm-h0.9", "link-sbm"),
+    methods=("gcn", "mlp", "gae-gcn", "common-neighbors"),
     seeds=1,
     protocol={"max_epochs": 20, "patience": 20},
 ))
