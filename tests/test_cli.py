@@ -58,7 +58,7 @@ def test_suite_run_writes_rows_and_renders_the_leaderboard(tmp_path):
                                                     ("csbm-h0.9", "gcn"), ("csbm-h0.9", "mlp"),
                                                     ("link-sbm", "common-neighbors"), ("link-sbm", "gae-gcn")]
     assert (df.status == "ok").all() and (df.suite == "smoke").all()
-    assert "### `link-sbm` (v1): hits@100" in board.read_text()
+    assert "### `link-sbm` (v1): roc_auc" in board.read_text()
     before = board.read_bytes()
     again = cli("leaderboard", "--results", str(tmp_path / "results"), "--out", str(tmp_path / "lb"))
     assert again.returncode == 0 and board.read_bytes() == before

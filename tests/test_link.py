@@ -243,10 +243,10 @@ def test_every_trained_link_baseline_runs_and_reports_every_metric(runner_factor
     rows = runner_factory(results_dir).run(plan([TASK], [method], 1, {"epochs": 3}))
     row = rows[0]
     assert row["status"] == "ok", row["error"]
-    assert row["metric_name"] == "hits@100" and row["num_params"] > 0 and row["epochs"] == 3
+    assert row["metric_name"] == "roc_auc" and row["num_params"] > 0 and row["epochs"] == 3
     test, val = json.loads(row["test_metrics"]), json.loads(row["val_metrics"])
-    assert set(test) == set(val) == set(LINK_METRICS) and test["hits@100"] == row["test_metric"]
-    assert val["hits@100"] == row["val_metric"]
+    assert set(test) == set(val) == set(LINK_METRICS) and test["roc_auc"] == row["test_metric"]
+    assert val["roc_auc"] == row["val_metric"]
     assert read_results(results_dir).loc[0, "track"] == "link"
 
 

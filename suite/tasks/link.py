@@ -2,9 +2,14 @@
 
 Every seed uses the same split (seeds vary initialisation and sampling);
 validation and test hold as many fixed negatives as positives, as in GAE
-and in NCN's Planetoid experiments. Primary metric Hits@100 (NCN's choice
-for Planetoid: with ~500 test negatives it still separates methods that
-ROC-AUC ranks alike); Hits@20/50, MRR and ROC-AUC are reported beside it.
+and in NCN's Planetoid experiments. Primary metric ROC-AUC, the metric of
+the split's origin (GAE); Hits@20/50/100 (NCN reports Hits@100 on Planetoid)
+and MRR are reported beside it. The primary metric also selects the epoch,
+and with 5% of the edges for validation ROC-AUC (every positive against
+every negative) is the steadier signal: Hits@100 hinges on one order
+statistic of ~260 validation negatives. Measured for GAE on Cora (10 seeds,
+patience 100): selecting on validation ROC-AUC gave test ROC-AUC 0.910 and
+Hits@100 0.844, selecting on validation Hits@100 gave 0.901 and 0.828.
 """
 
 from functools import partial
@@ -13,7 +18,7 @@ from suite.datasets.link import load_planetoid_link, make_sbm_link
 from suite.task import Protocol, TaskSpec, register_task
 
 TRACK = "link"
-PROTOCOL = Protocol(seeds=10, max_epochs=1000, patience=50)
+PROTOCOL = Protocol(seeds=10, max_epochs=1000, patience=100)
 METRICS = ("hits@20", "hits@50", "hits@100", "mrr", "roc_auc")
 SPLIT = ("85/5/10 random edge split from seed 0, undirected edges once; validation and test each with as many "
          "fixed non-edge negatives; message passing over training edges only")
@@ -26,7 +31,7 @@ _PLANETOID = {
 }
 for _task, (_name, _hash) in _PLANETOID.items():
     register_task(TaskSpec(
-        name=_task, track=TRACK, dataset=f"Planetoid/{_name}", metric="hits@100", extra_metrics=METRICS,
+        name=_task, track=TRACK, dataset=f"Planetoid/{_name}", metric="roc_auc", extra_metrics=METRICS,
         split=SPLIT, num_splits=1, split_sha256=_hash, loader=partial(load_planetoid_link, _name),
         protocol=PROTOCOL, version=1,
         description=f"{_name} citation graph as an undirected graph, row-normalised bag-of-words features",
@@ -35,7 +40,7 @@ for _task, (_name, _hash) in _PLANETOID.items():
 
 SBM = dict(num_nodes=2000, num_classes=5, avg_degree=10.0, num_features=32, signal=1.0, seed=0)
 register_task(TaskSpec(
-    name="link-sbm", track=TRACK, dataset="synthetic CSBM", metric="hits@100", extra_metrics=METRICS,
+    name="link-sbm", track=TRACK, dataset="synthetic CSBM", metric="roc_auc", extra_metrics=METRICS,
     split=SPLIT, num_splits=1, split_sha256="dd197915333079d1d3368f97343c1fe053c50de922dd4be5856dfe2f7aedac80",
     loader=partial(make_sbm_link, 0.8, **SBM),
     protocol=PROTOCOL, version=1, synthetic=True,
