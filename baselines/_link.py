@@ -56,6 +56,8 @@ class Adjacency:
 
     def random_neighbor(self, nodes: torch.Tensor) -> torch.Tensor:
         """One uniform neighbour of each node; an isolated node stays where it is."""
+        if self.col.numel() == 0:
+            return nodes.clone()
         deg = self.deg[nodes]
         pick = self.ptr[nodes] + (torch.rand(nodes.shape, device=nodes.device) * deg).long().clamp(
             max=(deg - 1).clamp(min=0))

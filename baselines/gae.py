@@ -1,9 +1,10 @@
 """GAE: Kipf & Welling 2016, "Variational Graph Auto-Encoders" (the non-variational GAE).
 
 A GNN encoder and an inner-product decoder. The paper reconstructs the whole
-adjacency; here, as in PyG's ``examples/autoencoder.py``, each batch of
-training edges is scored against as many random pairs (binary cross-entropy),
-and its own edges are removed from the graph the encoder sees.
+adjacency; here, as in PyG's ``examples/autoencoder.py``, training edges are
+scored against as many random pairs (binary cross-entropy). Unlike both, the
+suite's protocol trains on mini-batches of edges and removes each batch's
+own edges from the graph the encoder sees (target link removal).
 """
 
 import torch

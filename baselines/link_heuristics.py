@@ -21,7 +21,7 @@ class _Heuristic(torch.nn.Module):
 
     def forward(self, data, pairs: torch.Tensor) -> torch.Tensor:
         adj = Adjacency(data.edge_index, data.num_nodes)
-        return self.score(adj, pairs).float()
+        return self.score(adj, pairs)  # float64: float32 would tie distinct Adamic-Adar sums
 
     def score(self, adj: Adjacency, pairs: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError

@@ -27,6 +27,9 @@ def undirected_pairs(edge_index: torch.Tensor, num_nodes: int) -> np.ndarray:
 
 def _negatives(rng: np.random.Generator, num_nodes: int, taken: np.ndarray, count: int) -> np.ndarray:
     """``count`` distinct pairs ``u < v`` whose key ``u * num_nodes + v`` is not in ``taken``, in draw order."""
+    free = num_nodes * (num_nodes - 1) // 2 - taken.size
+    if count > free:
+        raise ValueError(f"the graph has {free} non-edges, fewer than the {count} negatives the split needs")
     got = np.empty(0, dtype=np.int64)
     while got.size < count:
         a = rng.integers(num_nodes, size=2 * count)

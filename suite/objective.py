@@ -77,10 +77,12 @@ class LinkPrediction:
     only. Each training batch holds ``batch_size`` training edges as
     positives and as many uniform random pairs as negatives, and its own
     positives are removed from the graph it propagates over (target link
-    removal), so no model learns to spot an edge it can see. Validation and
-    test pairs are scored over the training graph; their edges are never in
-    any graph a model receives. Loss: binary cross-entropy on the logits,
-    unless the model defines ``link_loss(data, pos, neg)`` (e.g. node2vec's
+    removal), so no model learns to spot an edge it can see. A model that
+    does not propagate (``remove_targets = False``: node2vec's walks embed
+    the whole training graph) gets the training graph. Validation and test
+    pairs are scored over the training graph; their edges are never in any
+    graph a model receives. Loss: binary cross-entropy on the logits, unless
+    the model defines ``link_loss(data, pos, neg)`` (e.g. node2vec's
     skip-gram loss).
     """
 
@@ -88,7 +90,7 @@ class LinkPrediction:
                  val_label: torch.Tensor, test_pairs: torch.Tensor):
         self.view, self.metrics = view, metrics
         self.val_pairs, self.val_label, self.test_pairs = val_pairs, val_label, test_pairs
-        self.batch_size = int(config.get("batch_size") or view.train_pos.size(1))
+        self.batch_size = int(config.get("batch_size") or view.train_pos.size(1))  # None: all in one step
 
     @staticmethod
     def out_channels(view: Data) -> int:
@@ -99,12 +101,18 @@ class LinkPrediction:
         perm = torch.randperm(pos.size(1), device=pos.device)
         for chunk in perm.split(self.batch_size):
             target = pos[:, chunk]
-            graph = Data(x=self.view.x, edge_index=without_edges(self.view.edge_index, target, n), num_nodes=n)
-            neg = torch.randint(n, target.shape, device=pos.device)
-            yield graph, target, neg
+            yield target, torch.randint(n, target.shape, device=pos.device)
+
+    def batch_graph(self, model: torch.nn.Module, target: torch.Tensor) -> Data:
+        """The training graph without the batch's ``target`` edges (both directions)."""
+        if not getattr(model, "remove_targets", True):
+            return self.view
+        n = self.view.num_nodes
+        return Data(x=self.view.x, edge_index=without_edges(self.view.edge_index, target, n), num_nodes=n)
 
     def loss(self, model: torch.nn.Module, batch) -> torch.Tensor:
-        graph, pos, neg = batch
+        pos, neg = batch
+        graph = self.batch_graph(model, pos)
         if hasattr(model, "link_loss"):
             return model.link_loss(graph, pos, neg)
         logits = model(graph, torch.cat([pos, neg], dim=1)).view(-1)
@@ -114,12 +122,13 @@ class LinkPrediction:
     @torch.no_grad()
     def evaluate(self, model: torch.nn.Module) -> Evaluation:
         nv = self.val_pairs.size(1)
-        scores = model(self.view, torch.cat([self.val_pairs, self.test_pairs], dim=1)).view(-1).float()
+        # Scores keep their dtype: float64 heuristics (Adamic-Adar sums) would gain ties in float32.
+        scores = model(self.view, torch.cat([self.val_pairs, self.test_pairs], dim=1)).view(-1)
         val = scores[:nv]
         values = {m.name: m(val, self.val_label) for m in self.metrics}
         return Evaluation(
             val_metric=values[self.metrics[0].name],
-            val_loss=F.binary_cross_entropy_with_logits(val, self.val_label.float()).item(),
+            val_loss=F.binary_cross_entropy_with_logits(val, self.val_label.to(val.dtype)).item(),
             test_output=scores[nv:],
             val_metrics=values,
         )

@@ -174,6 +174,16 @@ def test_the_leakage_check_catches_a_leaking_view(monkeypatch):
     assert any("held-out edges in the graph" in p for p in leaked(seen, split, data.num_nodes))
 
 
+def test_the_leakage_check_catches_targets_left_in_their_own_graph(monkeypatch):
+    # Positive control for target link removal: without it, the check must fire.
+    import suite.objective
+
+    monkeypatch.setattr(suite.objective, "without_edges", lambda edge_index, pairs, n: edge_index)
+    data = TASKS.get(TASK).load()
+    seen, _ = spy_through_the_objective(data, epochs=1)
+    assert any("target edges in their own graph" in p for p in leaked(seen, data.splits[0], data.num_nodes))
+
+
 def test_the_worker_process_never_sees_a_held_out_edge(runner_factory, results_dir, tmp_path):
     report = tmp_path / "spy.pt"
     row = runner_factory(results_dir).run(plan([TASK], ["probe-link-spy"], 1, {"report": str(report)}))[0]
@@ -201,6 +211,15 @@ def test_common_neighbors_equal_set_intersection():
     got = {(int(a), int(b)) for a, b in zip(k, w)}
     want = {(i, x) for i, (u, v) in enumerate(pairs.t().tolist()) for x in nbrs[u] & nbrs[v]}
     assert got == want and len(want) > 50
+
+
+def test_graph_helpers_handle_a_graph_without_edges():
+    adj = Adjacency(torch.empty(2, 0, dtype=torch.long), 5)
+    nodes = torch.arange(5)
+    assert torch.equal(adj.random_neighbor(nodes), nodes)
+    assert (random_walks(adj, nodes, 4, p=0.5, q=2.0) == nodes[:, None]).all()
+    k, w = adj.common_neighbors(torch.tensor([[0, 1], [2, 3]]))
+    assert k.numel() == w.numel() == 0 and not adj.has_edge(nodes, nodes).any()
 
 
 def test_random_walks_follow_edges_and_p_q_bias_returns():
@@ -248,6 +267,18 @@ def test_every_trained_link_baseline_runs_and_reports_every_metric(runner_factor
     assert set(test) == set(val) == set(LINK_METRICS) and test["roc_auc"] == row["test_metric"]
     assert val["roc_auc"] == row["val_metric"]
     assert read_results(results_dir).loc[0, "track"] == "link"
+
+
+@pytest.mark.parametrize("method,config", [("gae-gcn", {"epochs": 30}), ("node2vec", {"epochs": 40}),
+                                           ("gae-gcn", {"epochs": 5, "batch_size": 100000})])
+def test_trained_link_baselines_learn_something(runner_factory, results_dir, method, config):
+    # The last case: one batch holds every training edge, so the batch's graph has no edges at all.
+    rows = runner_factory(results_dir).run(plan([TASK], [method, "random-scores"], 1, None,
+                                                method_overrides={method: config}))
+    assert all(r["status"] == "ok" for r in rows), [r["error"] for r in rows]
+    trained, chance = rows
+    if config.get("batch_size", 0) < 100000:
+        assert trained["test_metric"] > chance["test_metric"] + 0.08, (trained["test_metric"], chance["test_metric"])
 
 
 def test_link_methods_are_kept_off_node_tasks_and_back():
