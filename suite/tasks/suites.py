@@ -7,12 +7,12 @@ register_suite(SuiteSpec(
     description="node and link tracks, every task whose data is here (synthetic CSBM/SBM always) x every "
                 "baseline x 3 seeds, under a short budget (max 200 epochs, patience 50; ranked apart from "
                 "full-protocol rows); GCNII at 8 layers (its paper's 64 take ~3 min per Cora run on 2 CPU "
-                "cores) and node2vec at 40 epochs",
+                "cores), node2vec at 40 epochs and NCN at 100",
     tracks=("node", "link"),
     tasks=("*",),
     methods=("*",),
     seeds=3,
-    method_overrides={"gcnii": {"layers": 8}, "node2vec": {"epochs": 40}},
+    method_overrides={"gcnii": {"layers": 8}, "node2vec": {"epochs": 40}, "ncn": {"epochs": 100}},
     protocol={"max_epochs": 200, "patience": 50},
 ))
 
