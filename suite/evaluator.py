@@ -6,18 +6,7 @@ import torch
 
 from suite.metrics import get_metric
 from suite.registry import TASKS
-
-_INPUT = {
-    "node": ("- y_true: torch.LongTensor of shape (num_test_nodes,), class ids in [0, num_classes)\n"
-             "- y_pred: torch.Tensor of shape (num_test_nodes, num_classes) with class scores, "
-             "or torch.LongTensor (num_test_nodes,) with class ids\n"
-             "  rows in the order of the split's test_idx"),
-    "link": ("- y_true: torch.LongTensor of shape (num_test_pairs,), 1 for a held-out edge, 0 for a negative\n"
-             "- y_pred: torch.Tensor of shape (num_test_pairs,) with one real score per pair (higher = more "
-             "likely an edge)\n"
-             "  rows in the order of the split's test_pairs; every positive is ranked against all negatives"),
-}
-
+from suite.tracks import get_track
 
 class Evaluator:
     """Scores predictions for one task with a strict input contract.
@@ -28,11 +17,12 @@ class Evaluator:
     def __init__(self, task_name: str):
         self.task = TASKS.get(task_name)
         self.metrics = [get_metric(m) for m in self.task.metrics]
+        self.track = get_track(self.task.track)
 
     @property
     def expected_input_format(self) -> str:
         return (f"==== Expected input format of Evaluator for {self.task.name}\n"
-                "{'y_true': y_true, 'y_pred': y_pred}\n" + _INPUT[self.task.track])
+                "{'y_true': y_true, 'y_pred': y_pred}\n" + self.track.input_format)
 
     @property
     def expected_output_format(self) -> str:
@@ -45,17 +35,14 @@ class Evaluator:
         y_true, y_pred = input_dict.get("y_true"), input_dict.get("y_pred")
         if not isinstance(y_true, torch.Tensor) or not isinstance(y_pred, torch.Tensor):
             raise TypeError("Evaluator.eval needs torch tensors 'y_true' and 'y_pred'\n" + self.expected_input_format)
-        if self.task.track == "link" and y_pred.dim() == 2 and y_pred.size(1) == 1:
-            y_pred = y_pred.view(-1)
-        dims = (1, 2) if self.task.track == "node" else (1,)
-        if y_true.dim() != 1 or y_pred.dim() not in dims or y_pred.size(0) != y_true.size(0):
+        if y_true.dim() != 1 or y_pred.dim() not in self.track.y_pred_dims or y_pred.size(0) != y_true.size(0):
             raise ValueError(
                 f"shape mismatch: y_true {tuple(y_true.shape)}, y_pred {tuple(y_pred.shape)}\n"
                 + self.expected_input_format
             )
         if not torch.isfinite(y_pred.float()).all():
             raise ValueError("y_pred contains NaN or infinite values")
-        if self.task.track == "link" and (y_true == 1).sum() * (y_true == 0).sum() == 0:
+        if self.track.binary_labels and (y_true == 1).sum() * (y_true == 0).sum() == 0:
             raise ValueError("y_true needs both positives (1) and negatives (0)\n" + self.expected_input_format)
         y_pred, y_true = y_pred.detach().cpu(), y_true.cpu()
         return {m.name: m(y_pred, y_true) for m in self.metrics}

@@ -49,23 +49,25 @@ def _hits(k: int) -> Callable[[torch.Tensor, torch.Tensor], float]:
     return hits
 
 
-def _mrr(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
-    """Mean reciprocal rank of each positive among all negatives; ties count half (OGB's rank)."""
+def _standing(y_pred: torch.Tensor, y_true: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """Per positive: negatives scored strictly below it, negatives tied with it; and the number of negatives."""
     pos, neg = _pos_neg(y_pred, y_true)
     neg = torch.sort(neg).values
-    above = neg.numel() - torch.searchsorted(neg, pos, right=True)  # negatives strictly higher
-    tied = torch.searchsorted(neg, pos, right=True) - torch.searchsorted(neg, pos, right=False)
-    rank = 1 + above + 0.5 * tied
+    below = torch.searchsorted(neg, pos, right=False)
+    return below, torch.searchsorted(neg, pos, right=True) - below, neg.numel()
+
+
+def _mrr(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
+    """Mean reciprocal rank of each positive among all negatives; ties count half (OGB's rank)."""
+    below, tied, n_neg = _standing(y_pred, y_true)
+    rank = 1 + (n_neg - below - tied) + 0.5 * tied
     return (1.0 / rank.double()).mean().item()
 
 
 def _roc_auc(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
     """P(score of a random positive > a random negative), ties counted one half."""
-    pos, neg = _pos_neg(y_pred, y_true)
-    neg = torch.sort(neg).values
-    below = torch.searchsorted(neg, pos, right=False)
-    tied = torch.searchsorted(neg, pos, right=True) - below
-    return ((below + 0.5 * tied).double().sum() / (pos.numel() * neg.numel())).item()
+    below, tied, n_neg = _standing(y_pred, y_true)
+    return ((below + 0.5 * tied).double().sum() / (below.numel() * n_neg)).item()
 
 
 METRICS: dict[str, Metric] = {

@@ -138,5 +138,3 @@ class LinkPrediction:
         """Scores of every test pair over the training graph, as timed for latency."""
         return model(self.view, self.test_pairs)
 
-
-OBJECTIVES = {"node": NodeClassification, "link": LinkPrediction}

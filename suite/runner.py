@@ -27,7 +27,7 @@ from suite.method import MethodSpec, config_hash
 from suite.registry import METHODS, TASKS
 from suite.results import SCHEMA_VERSION, new_run_id, write_part
 from suite.task import TaskSpec
-from suite.tracks import prepare
+from suite.tracks import get_track
 from suite.view import input_features
 from suite.worker import dumps, loads
 
@@ -141,7 +141,8 @@ class Runner:
         method: MethodSpec = METHODS.get(run.method)
         data = task.load()  # raises DatasetMissingError before any worker starts
         split_id = task.split_id(run.seed)
-        prepared = prepare(task.track, data, split_id, method.input_layout, _features(task, method.input_layout))
+        prepared = get_track(task.track).prepare(data, split_id, method.input_layout,
+                                                  _features(task, method.input_layout))
         config = run.config_dict
         protocol = replace(task.protocol, **json.loads(run.protocol)).to_dict()
         started = datetime.now(timezone.utc)

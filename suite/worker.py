@@ -26,8 +26,8 @@ import suite.baselines  # noqa: F401  (so the fork server holds the baselines' i
 from suite.loop import fit
 from suite.measure import PeakMemory, median_p90, time_calls
 from suite.metrics import get_metric
-from suite.objective import OBJECTIVES
 from suite.registry import METHODS
+from suite.tracks import get_track
 
 
 def dumps(obj) -> bytes:
@@ -61,10 +61,11 @@ def train_and_measure(p: dict) -> dict:
     memory = PeakMemory(device)
     memory.start()  # baseline: imports and data are loaded
 
-    track = OBJECTIVES[p["track"]]
-    model = method.build(config, view.num_features, track.out_channels(view), num_nodes=view.num_nodes).to(device)
+    objective_cls = get_track(p["track"]).objective
+    model = method.build(config, view.num_features, objective_cls.out_channels(view), num_nodes=view.num_nodes)
+    model = model.to(device)
     optimizer = method.optimizer(model, config)
-    objective = track(view, [get_metric(m) for m in p["metrics"]], config, **held)
+    objective = objective_cls(view, [get_metric(m) for m in p["metrics"]], config, **held)
     epochs = min(int(config.get("epochs", protocol["max_epochs"])), protocol["max_epochs"])
 
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
