@@ -116,7 +116,7 @@ def _other_metrics(picked: pd.DataFrame, primary: str) -> pd.DataFrame:
     values = pd.DataFrame([json.loads(v) if isinstance(v, str) else {} for v in picked["test_metrics"]],
                           index=picked.index)
     values = values.drop(columns=[primary], errors="ignore")
-    if values.empty or values.shape[1] == 0:
+    if values.shape[1] == 0:
         return pd.DataFrame()
     return values.groupby(picked["method"]).mean().add_prefix("metric:")
 
@@ -134,6 +134,10 @@ def track_summary(agg: Aggregation, track: str, protocol: str) -> pd.DataFrame:
     out = allr.groupby("method").agg(avg_rank=("rank", "mean"), tasks=("task", "nunique"),
                                      wins=("rank", lambda s: int((s == 1).sum()))).reset_index()
     return out.sort_values(["avg_rank", "method"]).reset_index(drop=True)
+
+
+def _scale(metric: str) -> float:
+    return 100.0 if get_metric(metric).percent else 1.0
 
 
 def _metric_order(column: str) -> tuple:
@@ -180,25 +184,24 @@ def render_markdown(agg: Aggregation) -> str:
         for board in agg.boards.values():
             if (board.track, board.protocol) != (track, plabel):
                 continue
-            scale = 100.0 if get_metric(board.metric).percent else 1.0
+            scale = _scale(board.metric)
             direction = "higher is better" if board.higher_is_better else "lower is better"
             lines += [f"### `{board.task}` (v{board.version}): {board.metric}, {direction}", "",
                       f"protocol {board.protocol}; split sha256 `{board.split_sha256[:16]}`", ""]
             if board.table.empty:
                 lines += ["No successful runs.", ""]
                 continue
-            body = [[r.rank, r.method, r.kind, f"{_fmt(r.test_mean, '.2f', scale)} ± {_fmt(r.test_std, '.2f', scale)}",
-                     _fmt(r.val_mean, ".2f", scale), r.seeds, r.failed, _fmt(r.epoch_ms, ".2f"),
-                     f"{_fmt(r.latency_ms, '.2f')} ({_fmt(r.latency_p90_ms, '.2f')})", _fmt(r.peak_mib, ".1f"),
-                     f"{int(r.params):,}", f"`{r.config_hash}`"] for r in board.table.itertuples()]
-            headers = ["#", "method", "kind", "test", "val", "seeds", "failed", "epoch ms", "latency ms (p90)",
-                       "peak MiB", "params", "config"]
+            # The task's other metrics (test means) go right after the primary one.
             others = sorted((c for c in board.table.columns if c.startswith("metric:")), key=_metric_order)
-            if others:  # the task's other metrics (test means) beside the primary one
-                headers[4:4] = [c.split(":", 1)[1] for c in others]
-                for line, (_, r) in zip(body, board.table.iterrows()):
-                    line[4:4] = [_fmt(r[c], ".2f", 100.0 if get_metric(c.split(":", 1)[1]).percent else 1.0)
-                                 for c in others]
+            body = [[r["rank"], r["method"], r["kind"],
+                     f"{_fmt(r['test_mean'], '.2f', scale)} ± {_fmt(r['test_std'], '.2f', scale)}",
+                     *(_fmt(r[c], ".2f", _scale(c.split(":", 1)[1])) for c in others),
+                     _fmt(r["val_mean"], ".2f", scale), r["seeds"], r["failed"], _fmt(r["epoch_ms"], ".2f"),
+                     f"{_fmt(r['latency_ms'], '.2f')} ({_fmt(r['latency_p90_ms'], '.2f')})",
+                     _fmt(r["peak_mib"], ".1f"), f"{int(r['params']):,}", f"`{r['config_hash']}`"]
+                    for _, r in board.table.iterrows()]
+            headers = ["#", "method", "kind", "test", *(c.split(":", 1)[1] for c in others), "val", "seeds",
+                       "failed", "epoch ms", "latency ms (p90)", "peak MiB", "params", "config"]
             lines.append(tabulate(body, headers=headers, tablefmt="github", disable_numparse=True))
             lines.append("")
     if agg.configs:
