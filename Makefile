@@ -15,7 +15,7 @@ $(BIN)/python:
 install: $(BIN)/python
 	# torch first, pinned: the local CPU build (an unpinned torch pulls CUDA wheels).
 	$(BIN)/pip install --disable-pip-version-check -q torch==2.13.0
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[test]'
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[test,ray]'
 
 quick: install
 	$(BIN)/netarena run --suite quick

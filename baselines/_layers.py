@@ -29,3 +29,17 @@ def only_first_layer_decay(first: torch.nn.Module, rest: list[torch.nn.Module], 
         {"params": list(first.parameters()), "weight_decay": weight_decay},
         {"params": [p for m in rest for p in m.parameters()], "weight_decay": 0.0},
     ]
+
+
+def forget_cached_graph(model: torch.nn.Module, edge_index: torch.Tensor, convs: list[torch.nn.Module]) -> None:
+    """Drop GCNConv's cached normalised graph when ``model`` is given another graph.
+
+    Full-batch training passes the same ``edge_index`` object every epoch, so
+    the cache holds; neighbour-sampled mini-batches bring a new subgraph each
+    step, and evaluation the full graph again.
+    """
+    if getattr(model, "_cached_graph", None) is not edge_index:
+        for conv in convs:
+            conv._cached_edge_index = None
+            conv._cached_adj_t = None
+        model._cached_graph = edge_index

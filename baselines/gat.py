@@ -13,7 +13,7 @@ from suite.method import register_method
     paper="Velickovic et al. 2018 (ICLR), https://arxiv.org/abs/1710.10903",
     defaults=dict(hidden=8, heads=8, dropout=0.6, lr=0.005, weight_decay=5e-4, epochs=1000),
     grid=dict(hidden=[8], heads=[8], dropout=[0.6], lr=[0.005], weight_decay=[5e-4], epochs=[1000]),
-    input_layout="sparse_csr",
+    input_layout="sparse_csr", minibatch=True,
 )
 class GAT(torch.nn.Module):
     """GATConv (``heads`` x ``hidden``, ELU) then a 1-head GATConv: features [N, F] -> scores [N, C].

@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 from torch_geometric.nn import GCNConv
 
-from suite.baselines._layers import feature_dropout, only_first_layer_decay
+from suite.baselines._layers import feature_dropout, forget_cached_graph, only_first_layer_decay
 from suite.method import register_method
 
 
@@ -13,7 +13,7 @@ from suite.method import register_method
     paper="Kipf & Welling 2017 (ICLR), https://arxiv.org/abs/1609.02907",
     defaults=dict(hidden=16, dropout=0.5, lr=0.01, weight_decay=5e-4, epochs=200),
     grid=dict(hidden=[16, 64], dropout=[0.5], lr=[0.01], weight_decay=[5e-4, 5e-3], epochs=[200]),
-    input_layout="sparse_csr",
+    input_layout="sparse_csr", minibatch=True,
 )
 class GCN(torch.nn.Module):
     """Two GCNConv layers with ReLU and dropout: features [N, F] -> class scores [N, C].
@@ -30,6 +30,7 @@ class GCN(torch.nn.Module):
         self.dropout = dropout
 
     def forward(self, data) -> torch.Tensor:
+        forget_cached_graph(self, data.edge_index, [self.conv1, self.conv2])
         x = feature_dropout(data.x, self.dropout, self.training)
         x = F.relu(self.conv1(x, data.edge_index))
         x = F.dropout(x, self.dropout, self.training)

@@ -12,7 +12,7 @@ from suite.method import register_method
     paper="2-layer MLP baseline as in Kipf & Welling 2017 (ICLR), https://arxiv.org/abs/1609.02907",
     defaults=dict(hidden=64, dropout=0.5, lr=0.01, weight_decay=5e-4, epochs=200),
     grid=dict(hidden=[64, 256], dropout=[0.5], lr=[0.01, 0.001], weight_decay=[5e-4, 0.0], epochs=[200]),
-    input_layout="sparse_csr",
+    input_layout="sparse_csr", minibatch=True,
 )
 class MLP(torch.nn.Module):
     """Node features [N, F] -> class scores [N, C]; ignores the edges."""

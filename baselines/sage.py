@@ -14,7 +14,7 @@ from suite.method import register_method
     paper="Hamilton, Ying & Leskovec 2017 (NeurIPS), https://arxiv.org/abs/1706.02216",
     defaults=dict(hidden=64, dropout=0.5, aggr="mean", lr=0.01, weight_decay=5e-4, epochs=200),
     grid=dict(hidden=[64, 256], dropout=[0.5], aggr=["mean"], lr=[0.01], weight_decay=[5e-4], epochs=[200]),
-    input_layout="sparse_csr",
+    input_layout="sparse_csr", minibatch=True,
 )
 class GraphSAGE(torch.nn.Module):
     """Two SAGEConv layers (full-batch, mean aggregator): features [N, F] -> scores [N, C].
@@ -33,9 +33,9 @@ class GraphSAGE(torch.nn.Module):
         self._adj_t = None
 
     def adj_t(self, edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
-        if self._adj_t is None:
-            self._adj_t = to_torch_csr_tensor(edge_index.flip(0), size=(num_nodes, num_nodes))
-        return self._adj_t
+        if self._adj_t is None or self._adj_t[0] is not edge_index:  # a new graph: a sampled mini-batch
+            self._adj_t = (edge_index, to_torch_csr_tensor(edge_index.flip(0), size=(num_nodes, num_nodes)))
+        return self._adj_t[1]
 
     def forward(self, data) -> torch.Tensor:
         adj_t = self.adj_t(data.edge_index, data.num_nodes)

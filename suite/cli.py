@@ -54,15 +54,15 @@ def _expand(names: list[str], registry, tracks: tuple[str, ...] | None) -> list[
     """Names as given (unknown ones fail with suggestions); ``*``/``all``: every item of ``tracks``."""
     if names in (["*"], ["all"]):
         items = [registry.get(n) for n in registry.names()]
-        return [i.name for i in items if tracks is None or getattr(i, "track", None) in tracks
-                or set(tracks) & set(getattr(i, "tracks", ()))]
+        return [i.name for i in items if not getattr(i, "large", False) and (
+                tracks is None or getattr(i, "track", None) in tracks or set(tracks) & set(getattr(i, "tracks", ())))]
     return [registry.get(n).name for n in names]  # unknown names fail here, with suggestions
 
 
 def cmd_run(args) -> int:
     from suite.leaderboard import write_leaderboard
     from suite.registry import METHODS, SUITES, TASKS
-    from suite.runner import Runner, plan, skip_message
+    from suite.runner import pending, plan, skip_message
 
     overrides = _parse_overrides(args.config)
     if args.suite:
@@ -78,9 +78,10 @@ def cmd_run(args) -> int:
         tasks = _expand(_split_names(args.task), TASKS, None)
         methods = _expand(_split_names(args.method), METHODS, None)
         seeds, skip_missing, method_overrides, protocol = args.seeds, False, {}, {}
+    protocol = {**protocol, **{k: v for k, v in (("trials", args.trials), ("sampler", args.sampler),
+                                                   ("search_seed", args.search_seed)) if v is not None}}
 
-    runner = Runner(_results_dir(args), timeout_s=args.timeout, progress=not args.no_progress,
-                    **({"num_threads": args.threads} if args.threads else {}))
+    runner = _runner(args)
     available, missing = runner.available(tasks)
     if missing and not skip_missing:
         raise DatasetMissingError(next(iter(missing.values())))
@@ -90,14 +91,30 @@ def cmd_run(args) -> int:
                 protocol=protocol)
     if not runs:
         raise ConfigError("nothing to run: no selected method supports the selected tasks' tracks")
-    print(f"{len(runs)} runs ({len(available)} tasks x {len(methods)} methods x seeds) -> {runner.results_dir}/",
-          file=sys.stderr)
-    rows = runner.run(runs)
-    _print_summary(rows)
+    todo, skipped = pending(runs, runner.results_dir, retry_failed=args.retry_failed, force=args.force)
+    print(f"{len(runs)} runs ({len(available)} tasks x {len(methods)} methods x configs x seeds) -> "
+          f"{runner.results_dir}/", file=sys.stderr)
+    if skipped["done"] or skipped["failed"] or skipped["duplicate"]:
+        print(f"resuming: {skipped['done']} already done, {skipped['failed']} failed before (skipped; "
+              f"--retry-failed reruns them), {skipped['duplicate']} duplicates; {len(todo)} to run "
+              "(--force reruns all)", file=sys.stderr)
+    rows = runner.run(todo) if todo else []
+    if rows:
+        _print_summary(rows)
     if args.suite and not args.no_leaderboard:
         path = write_leaderboard(runner.results_dir, args.leaderboard_dir)
         print(f"Leaderboard: {path.resolve()}")
-    return 0 if any(r["status"] == "ok" for r in rows) else 1
+    return 0 if not todo or any(r["status"] == "ok" for r in rows) else 1
+
+
+def _runner(args):
+    from suite.measure import default_threads
+    from suite.runner import Runner
+
+    workers = args.workers or (1 if args.executor == "local" else max(1, (os.cpu_count() or 1) // (args.threads or 1)))
+    threads = args.threads or (default_threads() if workers == 1 else max(1, (os.cpu_count() or 1) // workers))
+    return Runner(_results_dir(args), timeout_s=args.timeout, progress=not args.no_progress, num_threads=threads,
+                  executor=args.executor, workers=workers, ray_address=args.ray_address)
 
 
 def _print_summary(rows: list[dict]) -> None:
@@ -127,6 +144,31 @@ def cmd_leaderboard(args) -> int:
     return 0
 
 
+def cmd_results(args) -> int:
+    import pandas as pd
+
+    from suite.results import check_parts, read_results
+
+    root = _results_dir(args)
+    good, bad = check_parts(root)
+    if args.check:
+        for path, reason in bad:
+            print(f"BAD  {path}: {reason}")
+        print(f"{good} readable parts, {len(bad)} bad under {root}/" + (" (bad parts are skipped when reading; "
+              "move or delete them, then rerun the sweep: their runs are redone)" if bad else ""))
+        return 1 if bad else 0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = read_results(root)
+    counts = df.groupby(["track", "status"]).size().unstack(fill_value=0) if len(df) else pd.DataFrame()
+    print(f"{len(df)} rows in {good} parts under {root}/ ({len(bad)} bad parts: netarena results --check)")
+    if len(counts):
+        print(counts.to_string())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="netarena", description="NetArena benchmark suite and leaderboard")
     sub = p.add_subparsers(dest="command", required=True)
@@ -148,12 +190,29 @@ def build_parser() -> argparse.ArgumentParser:
                      help="wall-time limit per run in seconds (default 3600)")
     run.add_argument("--threads", type=int, help="torch threads per run (default: torch's)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--trials", type=int,
+                     help="tuning budget: configurations per method from its grid, the same for every method "
+                          "(default: the task's or suite's, usually 1 = paper defaults)")
+    run.add_argument("--sampler", choices=["random"], help="how a grid larger than the budget is sampled")
+    run.add_argument("--search-seed", type=int, help="seed of the sampler (default 0)")
+    run.add_argument("--executor", choices=["local", "ray"], default="local",
+                     help="local: a pool of worker processes on this machine (default); ray: Ray tasks")
+    run.add_argument("--workers", type=int, help="runs at a time (local default 1; ray default: CPUs / threads)")
+    run.add_argument("--ray-address", help="join a Ray cluster: 'auto' or HOST:PORT (default: start a local Ray)")
+    again = run.add_mutually_exclusive_group()
+    again.add_argument("--retry-failed", action="store_true", help="rerun runs whose key has only failed rows")
+    again.add_argument("--force", action="store_true", help="rerun every run, even those already done")
     run.set_defaults(func=cmd_run)
 
     lb = sub.add_parser("leaderboard", help="re-render leaderboard/README.md from results/ alone")
     lb.add_argument("--results", help="results folder (default: results/)")
     lb.add_argument("--out", default="leaderboard", help="output folder (default: leaderboard/)")
     lb.set_defaults(func=cmd_leaderboard)
+
+    res = sub.add_parser("results", help="inspect the results store")
+    res.add_argument("--results", help="results folder (default: results/)")
+    res.add_argument("--check", action="store_true", help="list unreadable or foreign parts; exit 1 if any")
+    res.set_defaults(func=cmd_results)
     return p
 
 

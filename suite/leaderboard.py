@@ -25,13 +25,20 @@ from tabulate import tabulate
 
 from suite.metrics import get_metric
 from suite.results import ReadReport, read_results
+from suite.tuning import disclosure
 
 KEY = ["task", "task_version", "protocol", "method", "config_hash", "seed"]
 
 
 def protocol_label(protocol_json: str) -> str:
+    """What makes rows comparable: epoch budget, patience, and the tuning budget when there was one."""
     p = json.loads(protocol_json or "{}")
-    return f"max_epochs={p.get('max_epochs')}, patience={p.get('patience')}"
+    label = f"max_epochs={p.get('max_epochs')}, patience={p.get('patience')}"
+    if p.get("batch_nodes"):
+        label += f", sampled batches of {p['batch_nodes']} nodes, fan-out {p.get('num_neighbors')}"
+    if p.get("trials", 1) > 1:
+        label += f", trials={p['trials']} ({p.get('sampler')}, seed {p.get('search_seed')})"
+    return label
 
 
 @dataclass
@@ -89,8 +96,11 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
             params=("num_params", "max"),
             config_hash=("config_hash", "first"),
             kind=("method_kind", "first"),
+            tuning=("search_space", "first"),
+            config=("method_config", "first"),
         ).reset_index()
         table["failed"] = [int(failed.get((task, plabel, m), 0)) for m in table["method"]]
+        table["tuning"] = [disclosure(t, c) for t, c in zip(table["tuning"], table.pop("config"))]
         extra = _other_metrics(picked, str(first["metric_name"]))
         if not extra.empty:
             table = table.merge(extra, left_on="method", right_index=True, how="left")
@@ -202,6 +212,9 @@ def render_markdown(agg: Aggregation) -> str:
                     for _, r in board.table.iterrows()]
             headers = ["#", "method", "kind", "test", *(c.split(":", 1)[1] for c in others), "val", "seeds",
                        "failed", "epoch ms", "latency ms (p90)", "peak MiB", "params", "config"]
+            if (board.table["tuning"] != "paper defaults").any():  # OGB-style: searched values, * = chosen
+                body = [b + [t] for b, t in zip(body, board.table["tuning"])]
+                headers.append("tuning (searched values, * = chosen on validation)")
             lines.append(tabulate(body, headers=headers, tablefmt="github", disable_numparse=True))
             lines.append("")
     if agg.configs:

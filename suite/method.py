@@ -52,6 +52,7 @@ class MethodSpec:
     tracks: tuple[str, ...] = ("node",)
     input_layout: str = "dense"
     description: str = ""
+    minibatch: bool = False  # can train on neighbour-sampled subgraphs (a protocol with batch_nodes)
 
     def resolve(self, overrides: dict | None = None) -> dict:
         """Defaults with ``overrides`` applied; values are coerced to the default's type."""
@@ -96,13 +97,14 @@ class MethodSpec:
 
 
 def register_method(name: str, *, kind: str, paper: str, defaults: dict, grid: dict | None = None,
-                    tracks: tuple[str, ...] = ("node",), input_layout: str = "dense"):
+                    tracks: tuple[str, ...] = ("node",), input_layout: str = "dense", minibatch: bool = False):
     """Class decorator: register an ``nn.Module`` as method ``name``."""
 
     def deco(cls):
         spec = MethodSpec(name=name, cls=cls, kind=kind, paper=paper, defaults=dict(defaults),
                           grid=dict(grid or {k: [v] for k, v in defaults.items()}), tracks=tuple(tracks),
-                          input_layout=input_layout, description=(cls.__doc__ or "").strip().split("\n")[0])
+                          input_layout=input_layout, description=(cls.__doc__ or "").strip().split("\n")[0],
+                          minibatch=minibatch)
         METHODS.register(name, spec)
         cls.spec = spec
         return cls

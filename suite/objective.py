@@ -28,20 +28,33 @@ class NodeClassification:
     """Full-batch transductive node classification: cross-entropy on ``train_idx``.
 
     Model contract: ``model(view) -> [num_nodes, num_classes]`` class scores.
+    Under a protocol with ``batch_nodes``, training steps instead pass
+    neighbour-sampled subgraphs (``x``, ``edge_index``, ``num_nodes``; the
+    seed nodes first) and the model must treat each as a new graph
+    (methods registered with ``minibatch=True``).
     """
 
-    def __init__(self, view: Data, metrics: list[Metric], config: dict, y_val: torch.Tensor):
+    def __init__(self, view: Data, metrics: list[Metric], config: dict, y_val: torch.Tensor,
+                 protocol: dict | None = None):
         self.view, self.metrics, self.y_val = view, metrics, y_val
+        self.loader = None
+        batch_nodes = (protocol or {}).get("batch_nodes")
+        if batch_nodes:  # mini-batches of training nodes with sampled neighbourhoods
+            from suite.sampling import neighbor_loader
+
+            self.loader = neighbor_loader(view, list(protocol["num_neighbors"]), view.train_idx, int(batch_nodes))
 
     @staticmethod
     def out_channels(view: Data) -> int:
         return view.num_classes
 
     def train_batches(self):
-        return (self.view,)
+        return (self.view,) if self.loader is None else self.loader
 
     def loss(self, model: torch.nn.Module, batch: Data) -> torch.Tensor:
         out = model(batch)
+        if self.loader is not None:  # the seeds are the batch's first nodes; input_id indexes train_idx
+            return F.cross_entropy(out[:batch.batch_size], self.view.y_train[batch.input_id])
         return F.cross_entropy(out[batch.train_idx], batch.y_train)
 
     @torch.no_grad()
@@ -87,7 +100,7 @@ class LinkPrediction:
     """
 
     def __init__(self, view: Data, metrics: list[Metric], config: dict, val_pairs: torch.Tensor,
-                 val_label: torch.Tensor, test_pairs: torch.Tensor):
+                 val_label: torch.Tensor, test_pairs: torch.Tensor, protocol: dict | None = None):
         self.view, self.metrics = view, metrics
         self.val_pairs, self.val_label, self.test_pairs = val_pairs, val_label, test_pairs
         self.batch_size = int(config.get("batch_size") or view.train_pos.size(1))  # None: all in one step

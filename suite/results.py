@@ -21,13 +21,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Columns added by a schema version: older parts are read with them null (never rewritten).
-ADDED_IN = {2: ("val_metrics", "test_metrics")}
+ADDED_IN = {2: ("val_metrics", "test_metrics"), 3: ("run_key", "method_code", "search_space")}
 
 SCHEMA = pa.schema(
     [
         ("run_id", pa.string()),
+        ("run_key", pa.string()),  # hash of task version, method, its code, config, protocol, seed (v3)
         ("suite", pa.string()),
         ("track", pa.string()),
         ("task", pa.string()),
@@ -36,7 +37,9 @@ SCHEMA = pa.schema(
         ("split_sha256", pa.string()),
         ("method", pa.string()),
         ("method_kind", pa.string()),
+        ("method_code", pa.string()),  # SHA-256 (12 hex) of the method's source file (v3)
         ("method_config", pa.string()),  # JSON of every hyperparameter
+        ("search_space", pa.string()),  # JSON: the space searched, sampler, budget (v3; null: paper defaults)
         ("config_hash", pa.string()),
         ("protocol", pa.string()),  # JSON of the task protocol in force
         ("seed", pa.int64()),
@@ -149,3 +152,31 @@ def read_results(results_dir: str | Path, report: ReadReport | None = None) -> p
     if not tables:
         return SCHEMA.empty_table().to_pandas()
     return pa.concat_tables(tables).to_pandas()
+
+
+def read_run_status(results_dir: str | Path) -> dict[str, set[str]]:
+    """{run_key: statuses recorded for it} over every readable part that has run keys (schema v3+).
+
+    Reads two columns per part, so a resume check over thousands of parts is
+    cheap; unreadable parts are skipped here (``read_results`` and
+    ``netarena results --check`` name them).
+    """
+    out: dict[str, set[str]] = {}
+    for path in list_parts(results_dir):
+        try:
+            table = pq.read_table(path, columns=["run_key", "status"])
+        except Exception:  # corrupt, or an older part without run keys
+            continue
+        for key, status in zip(table.column("run_key").to_pylist(), table.column("status").to_pylist()):
+            if key is not None:
+                out.setdefault(key, set()).add(status)
+    return out
+
+
+def check_parts(results_dir: str | Path) -> tuple[int, list[tuple[str, str]]]:
+    """(number of good parts, [(path, reason)] of the parts ``read_results`` would skip)."""
+    report = ReadReport()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        read_results(results_dir, report)
+    return report.parts, report.bad

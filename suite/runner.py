@@ -9,6 +9,8 @@ worker becomes a ``failed``/``timeout`` row and the sweep goes on.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import multiprocessing as mp
 import os
@@ -23,9 +25,10 @@ import torch
 from suite.errors import ConfigError, DatasetMissingError
 from suite.evaluator import Evaluator
 from suite.measure import default_threads, provenance
+from suite import tuning
 from suite.method import MethodSpec, config_hash
 from suite.registry import METHODS, TASKS
-from suite.results import SCHEMA_VERSION, new_run_id, write_part
+from suite.results import SCHEMA_VERSION, new_run_id, read_run_status, write_part
 from suite.task import TaskSpec
 from suite.tracks import get_track
 from suite.view import input_features
@@ -44,21 +47,50 @@ class Run:
     seed: int
     suite: str | None = None
     protocol: str = "{}"  # JSON of overrides of the task's protocol (a suite's shorter budget)
+    search_space: str | None = None  # JSON disclosure of the tuning this config came from (suite.tuning)
 
     @property
     def config_dict(self) -> dict:
         return json.loads(self.config)
 
+    @property
+    def protocol_dict(self) -> dict:
+        """The task's protocol with this run's overrides applied."""
+        return replace(TASKS.get(self.task).protocol, **json.loads(self.protocol)).to_dict()
+
+    @property
+    def key(self) -> str:
+        """Deterministic run key: task and version, method and the hash of its code, config, protocol, seed.
+
+        Two runs with the same key are the same experiment, whichever suite,
+        executor or machine ran them: a sweep skips keys that already have rows.
+        """
+        task = TASKS.get(self.task)
+        ident = {"task": task.name, "task_version": task.version, "method": self.method,
+                 "method_code": method_code_version(self.method), "config": self.config_dict,
+                 "protocol": self.protocol_dict, "seed": self.seed}
+        return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
+
+
+@lru_cache(maxsize=None)
+def method_code_version(method: str) -> str:
+    """SHA-256 (12 hex) of the source file that defines ``method``: editing a method changes its run keys."""
+    cls = METHODS.get(method).cls
+    return hashlib.sha256(Path(inspect.getsourcefile(cls)).read_bytes()).hexdigest()[:12]
+
 
 def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, overrides: dict | None = None,
          suite: str | None = None, method_overrides: dict | None = None,
          protocol: dict | None = None) -> list[Run]:
-    """Every (task, method, seed) with the method's paper defaults plus overrides.
+    """Every (task, method, configuration, seed) of a sweep.
 
     ``seeds``: a count (seeds 0..n-1), a list, or None for each task's ``protocol.seeds``.
     ``overrides`` applies to every method, ``method_overrides[name]`` to one;
-    ``protocol`` overrides fields of each task's :class:`~suite.task.Protocol`.
-    Methods that do not support a task's track are left out of that task.
+    ``protocol`` overrides fields of each task's :class:`~suite.task.Protocol`,
+    including the tuning budget ``trials``: 1 runs each method's paper
+    defaults (plus overrides), more runs configurations from its grid
+    (:mod:`suite.tuning`). Methods that do not support a task's track are
+    left out of that task.
     """
     protocol_json = json.dumps(protocol or {}, sort_keys=True)
     if isinstance(seeds, int) and seeds < 1:
@@ -67,13 +99,19 @@ def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, ov
     method_specs = [METHODS.get(m) for m in methods]
     runs = []
     for t in task_specs:
+        try:
+            proto = replace(t.protocol, **(protocol or {}))
+        except TypeError as exc:
+            raise ConfigError(f"unknown protocol field: {exc}; fields: {', '.join(t.protocol.to_dict())}") from None
         for m in method_specs:
             if not m.supports(t.track):
                 continue
             merged = {**(method_overrides or {}).get(m.name, {}), **(overrides or {})}
-            config = json.dumps(m.resolve(merged), sort_keys=True)
-            seed_list = range(t.protocol.seeds) if seeds is None else range(seeds) if isinstance(seeds, int) else seeds
-            runs.extend(Run(t.name, m.name, config, s, suite, protocol_json) for s in seed_list)
+            configs, searched = tuning.configs(m, merged, proto.trials, proto.sampler, proto.search_seed)
+            seed_list = range(proto.seeds) if seeds is None else range(seeds) if isinstance(seeds, int) else seeds
+            for config in configs:
+                config_json = json.dumps(config, sort_keys=True)
+                runs.extend(Run(t.name, m.name, config_json, s, suite, protocol_json, searched) for s in seed_list)
     return runs
 
 
@@ -93,16 +131,38 @@ def _context():
 
 @dataclass
 class Runner:
+    """Executes runs and writes one Parquet part per run under ``results_dir``.
+
+    ``executor``: ``local`` (``workers`` runs at a time, each in its own
+    worker process; 1 = one after another) or ``ray`` (each run is a Ray task
+    that forks the run's worker on whichever node Ray picks; ``ray_address``
+    None starts a local Ray runtime, ``auto`` or ``HOST:PORT`` joins a
+    cluster). Whoever executes a run writes its part, so the driver never
+    gathers rows to write them; see :mod:`suite.executors`.
+    """
+
     results_dir: Path
     timeout_s: float = DEFAULT_TIMEOUT_S
     num_threads: int = field(default_factory=default_threads)
     device: str = "cuda" if torch.cuda.is_available() else "cpu"
     progress: bool = True
+    executor: str = "local"
+    workers: int = 1
+    ray_address: str | None = None
+    provenance: dict | None = None
 
     def __post_init__(self):
-        self.results_dir = Path(self.results_dir)
-        self._provenance = None
-        self._ctx = _context()
+        self.results_dir = Path(self.results_dir).absolute()
+        self._ctx = None
+        if self.executor not in ("local", "ray"):
+            raise ConfigError(f"unknown executor {self.executor!r}: use --executor local or --executor ray")
+        if self.workers < 1:
+            raise ConfigError(f"--workers must be at least 1, got {self.workers}")
+
+    def settings(self) -> dict:
+        """What a remote executor needs to rebuild this runner next to the data (same provenance)."""
+        return {"results_dir": str(self.results_dir), "timeout_s": self.timeout_s, "num_threads": self.num_threads,
+                "device": self.device, "progress": False, "provenance": self.provenance}
 
     def available(self, tasks: list[str]) -> tuple[list[str], dict[str, str]]:
         """Split ``tasks`` into those whose data loads and {task: reason} for the others."""
@@ -116,77 +176,39 @@ class Runner:
         return ok, missing
 
     def run(self, runs: list[Run]) -> list[dict]:
-        """Execute ``runs`` in order; returns their rows (also written under ``results_dir``)."""
-        from tqdm.auto import tqdm
+        """Execute ``runs``; returns their rows (each also written as a part under ``results_dir``)."""
+        from suite.executors import run_local, run_ray
 
-        if self._provenance is None:
-            self._provenance = provenance()
-        rows, counts = [], {"ok": 0, "failed": 0, "timeout": 0}
-        bar = tqdm(total=len(runs), disable=not self.progress, unit="run", dynamic_ncols=True,
-                   file=sys.stderr)
-        try:
-            for run in runs:
-                bar.set_description(f"{run.task}/{run.method}/s{run.seed}")
-                row = self.run_one(run)
-                rows.append(row)
-                counts[row["status"]] += 1
-                bar.set_postfix(counts, refresh=False)
-                bar.update(1)
-        finally:
-            bar.close()
-        return rows
+        if self.provenance is None:
+            self.provenance = provenance()
+        if self.executor == "ray":
+            return run_ray(self, runs)
+        return run_local(self, runs)
 
     def run_one(self, run: Run) -> dict:
+        """Run ``run`` in its own worker process, score it, write its part; returns the row."""
         task: TaskSpec = TASKS.get(run.task)
         method: MethodSpec = METHODS.get(run.method)
         data = task.load()  # raises DatasetMissingError before any worker starts
-        split_id = task.split_id(run.seed)
-        prepared = get_track(task.track).prepare(data, split_id, method.input_layout,
+        prepared = get_track(task.track).prepare(data, task.split_id(run.seed), method.input_layout,
                                                   _features(task, method.input_layout))
-        config = run.config_dict
-        protocol = replace(task.protocol, **json.loads(run.protocol)).to_dict()
         started = datetime.now(timezone.utc)
         payload = {
             "method": method.name,
             "method_module": method.cls.__module__,
-            "config": config,
+            "config": run.config_dict,
             "seed": run.seed,
             "track": task.track,
             "view": prepared.view,
             "held": prepared.held,
             "metrics": list(task.metrics),
             "higher_is_better": task.higher_is_better,
-            "protocol": protocol,
+            "protocol": run.protocol_dict,
             "num_threads": self.num_threads,
             "device": self.device,
         }
         out = self._execute(payload)
-        row = {
-            "run_id": new_run_id(),
-            "suite": run.suite,
-            "track": task.track,
-            "task": task.name,
-            "task_version": task.version,
-            "split_id": split_id,
-            "split_sha256": task.split_sha256,
-            "method": method.name,
-            "method_kind": method.kind,
-            "method_config": run.config,
-            "config_hash": config_hash(config),
-            "protocol": json.dumps(protocol, sort_keys=True),
-            "seed": run.seed,
-            "metric_name": task.metric,
-            "higher_is_better": task.higher_is_better,
-            "started_at": started,
-            "schema_version": SCHEMA_VERSION,
-            "num_threads": self.num_threads,
-            "device": self.device,
-            **self._provenance,
-        }
-        for key in ("val_metric", "test_metric", "best_epoch", "epochs", "train_seconds", "epoch_seconds_median",
-                    "latency_ms_median", "latency_ms_p90", "peak_memory_bytes", "num_params", "val_metrics",
-                    "test_metrics"):
-            row[key] = None
+        row = self._row(run, started)
         row.update({k: v for k, v in out.items() if k not in ("test_output", "val_metrics")})
         if out.get("val_metrics"):
             row["val_metrics"] = json.dumps(out["val_metrics"], sort_keys=True)
@@ -200,7 +222,53 @@ class Runner:
         write_part([row], self.results_dir)
         return row
 
+    def failed_row(self, run: Run, error: str) -> dict:
+        """Record ``run`` as failed without running it (its executor died); returns the row."""
+        row = self._row(run, datetime.now(timezone.utc))
+        row.update(status="failed", error=error[:2000])
+        write_part([row], self.results_dir)
+        return row
+
+    def _row(self, run: Run, started: datetime) -> dict:
+        """Every column of a row except the run's outcome and measurements (those start as null)."""
+        task: TaskSpec = TASKS.get(run.task)
+        method: MethodSpec = METHODS.get(run.method)
+        if self.provenance is None:
+            self.provenance = provenance()
+        row = {
+            "run_id": new_run_id(),
+            "run_key": run.key,
+            "suite": run.suite,
+            "track": task.track,
+            "task": task.name,
+            "task_version": task.version,
+            "split_id": task.split_id(run.seed),
+            "split_sha256": task.split_sha256,
+            "method": method.name,
+            "method_kind": method.kind,
+            "method_code": method_code_version(method.name),
+            "method_config": run.config,
+            "search_space": run.search_space,
+            "config_hash": config_hash(run.config_dict),
+            "protocol": json.dumps(run.protocol_dict, sort_keys=True),
+            "seed": run.seed,
+            "metric_name": task.metric,
+            "higher_is_better": task.higher_is_better,
+            "started_at": started,
+            "schema_version": SCHEMA_VERSION,
+            "num_threads": self.num_threads,
+            "device": self.device,
+            **self.provenance,
+        }
+        for key in ("status", "error", "val_metric", "test_metric", "best_epoch", "epochs", "train_seconds",
+                    "epoch_seconds_median", "latency_ms_median", "latency_ms_p90", "peak_memory_bytes", "num_params",
+                    "val_metrics", "test_metrics"):
+            row[key] = None
+        return row
+
     def _execute(self, payload: dict) -> dict:
+        if self._ctx is None:
+            self._ctx = _context()
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(target=_worker_main, args=(child,), daemon=True)
         proc.start()
@@ -231,6 +299,31 @@ def _worker_main(conn):  # a module-level target the fork server can find
     from suite.worker import main
 
     main(conn)
+
+
+def pending(runs: list[Run], results_dir: Path, retry_failed: bool = False,
+            force: bool = False) -> tuple[list[Run], dict[str, int]]:
+    """The runs still to do, and how many were skipped and why.
+
+    A run whose key has an ok row is done. A run whose key has only
+    failed/timeout rows is skipped too, unless ``retry_failed``; ``force``
+    reruns everything. Duplicate runs in ``runs`` (same key) are run once.
+    """
+    recorded = {} if force else read_run_status(results_dir)
+    todo, seen, skipped = [], set(), {"done": 0, "failed": 0, "duplicate": 0}
+    for run in runs:
+        key = run.key
+        statuses = recorded.get(key, set())
+        if key in seen:
+            skipped["duplicate"] += 1
+        elif "ok" in statuses:
+            skipped["done"] += 1
+        elif statuses and not retry_failed:
+            skipped["failed"] += 1
+        else:
+            todo.append(run)
+        seen.add(key)
+    return todo, skipped
 
 
 def skip_message(missing: dict[str, str]) -> str:

@@ -25,6 +25,17 @@ class Protocol:
     Each epoch ends with a validation pass; the reported test metric is the one
     at the epoch with the best validation metric (ties: lower validation loss).
     Training stops after ``patience`` epochs without a better validation score.
+
+    ``trials`` is the tuning budget: configurations per method, the same for
+    every method (1: the paper's defaults; see :mod:`suite.tuning`), drawn by
+    ``sampler`` with ``search_seed`` when a method's space is larger. Rows
+    under different budgets are never ranked together.
+
+    ``batch_nodes`` switches node classification from full-batch to
+    mini-batches of that many training nodes, each with its neighbourhood
+    sampled by ``num_neighbors`` (fan-out per hop, :mod:`suite.sampling`):
+    for graphs whose full-batch training does not fit. Validation and test
+    still score the full graph.
     """
 
     seeds: int = 10
@@ -34,6 +45,11 @@ class Protocol:
     warmup_epochs: int = 3
     latency_warmup: int = 3
     latency_reps: int = 20
+    trials: int = 1
+    sampler: str = "random"
+    search_seed: int = 0
+    batch_nodes: int | None = None
+    num_neighbors: tuple[int, ...] = (10, 10)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -53,6 +69,7 @@ class TaskSpec:
     extra_metrics: tuple[str, ...] = ()  # also reported (rows' val_metrics/test_metrics); never select
     protocol: Protocol = Protocol()
     synthetic: bool = False
+    large: bool = False  # left out of '*' in sweeps (the quick suite); run by name or with --suite large
     description: str = ""
     source: str = ""
 

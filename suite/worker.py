@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 import suite.baselines  # noqa: F401  (so the fork server holds the baselines' imports)
+from suite.errors import ConfigError
 from suite.loop import fit
 from suite.measure import PeakMemory, median_p90, time_calls
 from suite.metrics import get_metric
@@ -65,7 +66,10 @@ def train_and_measure(p: dict) -> dict:
     model = method.build(config, view.num_features, objective_cls.out_channels(view), num_nodes=view.num_nodes)
     model = model.to(device)
     optimizer = method.optimizer(model, config)
-    objective = objective_cls(view, [get_metric(m) for m in p["metrics"]], config, **held)
+    if protocol.get("batch_nodes") and not method.minibatch:
+        raise ConfigError(f"method {method.name} cannot train on neighbour-sampled mini-batches, which this task's "
+                          "protocol uses (batch_nodes); run a method registered with minibatch=True")
+    objective = objective_cls(view, [get_metric(m) for m in p["metrics"]], config, protocol=protocol, **held)
     epochs = min(int(config.get("epochs", protocol["max_epochs"])), protocol["max_epochs"])
 
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)

@@ -26,3 +26,13 @@ register_suite(SuiteSpec(
     seeds=1,
     protocol={"max_epochs": 20, "patience": 20},
 ))
+
+register_suite(SuiteSpec(
+    name="large",
+    description="the large synthetic CSBM graphs (10k, 100k nodes full-batch; 1M nodes with neighbour-sampled "
+                "mini-batches) x the methods that can train on sampled subgraphs (MLP, GCN, GraphSAGE), 3 seeds",
+    tracks=("node",),
+    tasks=("csbm-10k", "csbm-100k", "csbm-1m"),
+    methods=("mlp", "gcn", "graphsage"),
+    seeds=3,
+))
