@@ -1,0 +1,126 @@
+"""Time per epoch and peak memory against graph size, GCN and GraphSAGE, full batch and mini-batch.
+
+Graphs: the large CSBM tasks' generator (``suite.datasets.csbm``, average
+degree 10, 32 features, 5 classes, 10% training nodes) at 10k, 100k and 1M
+nodes. For each size and method, in this process:
+
+* full batch: one forward + backward + Adam step over the whole graph
+  (the loss on the training nodes), as ``NodeClassification`` does;
+* mini-batch: one epoch over the training nodes in batches of 1024 with
+  fan-out [10, 10] through ``suite.sampling.neighbor_loader`` (the plain
+  PyTorch sampler unless pyg-lib is installed), sampling included.
+
+One warm-up, then ``--rounds`` timed repetitions; the median and the
+spread (min-max) are printed. Peak memory is the RSS high-water mark above
+the loaded graph (``suite.measure.PeakMemory``) over the timed repetitions.
+The fitted exponent is the slope of log(time) against log(edges) over
+the sizes: 1.0 means cost linear in edges. Results (with machine info) are
+written to ``benchmarks/results/large.json``.
+
+    python benchmarks/bench_large.py [--sizes 10000,100000,1000000] [--rounds 3] [--threads N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch_geometric.data import Data
+
+from suite.datasets.csbm import make_csbm
+from suite.measure import PeakMemory, cpu_model
+from suite.registry import METHODS
+from suite.sampling import has_pyg_sampler, neighbor_loader
+from suite.tasks.node import LARGE
+
+
+def timed(fn, rounds: int) -> tuple[list[float], int]:
+    fn()  # warm-up
+    memory = PeakMemory(torch.device("cpu"))
+    memory.start()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times, memory.peak_bytes()
+
+
+def bench(n: int, method: str, rounds: int) -> list[dict]:
+    ds = make_csbm(num_nodes=n, **LARGE)
+    split = ds.splits[0]
+    graph = Data(x=ds.x, edge_index=ds.edge_index, num_nodes=n)
+    y_train = ds.y[split.train]
+    spec = METHODS.get(method)
+    out = []
+    for mode in ("full", "mini-batch"):
+        torch.manual_seed(0)
+        model = spec.build(spec.resolve(), ds.x.size(1), ds.num_classes)
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        model.train()
+        if mode == "full":
+            def epoch():
+                opt.zero_grad()
+                F.cross_entropy(model(graph)[split.train], y_train).backward()
+                opt.step()
+        else:
+            loader = neighbor_loader(graph, [10, 10], split.train, 1024)
+
+            def epoch():
+                for batch in loader:
+                    opt.zero_grad()
+                    F.cross_entropy(model(batch)[:batch.batch_size], y_train[batch.input_id]).backward()
+                    opt.step()
+        times, peak = timed(epoch, rounds)
+        out.append({"nodes": n, "edges": int(ds.edge_index.size(1)), "method": method, "mode": mode,
+                    "epoch_s_median": statistics.median(times), "epoch_s_min": min(times),
+                    "epoch_s_max": max(times), "peak_mib": peak / 2**20, "rounds": rounds})
+        print(f"{method:9s} {mode:10s} {n:>9,d} nodes {out[-1]['edges']:>11,d} edges  "
+              f"{out[-1]['epoch_s_median']:8.3f} s/epoch ({min(times):.3f}-{max(times):.3f})  "
+              f"{out[-1]['peak_mib']:8.0f} MiB", flush=True)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--methods", default="gcn,graphsage")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
+    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "large.json"))
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {args.threads} threads, {cpu_model()}; sampler: "
+          f"{'pyg-lib' if has_pyg_sampler() else 'suite.sampling (plain PyTorch)'}")
+    rows = [r for m in args.methods.split(",") for n in map(int, args.sizes.split(",")) for r in bench(n, m, args.rounds)]
+
+    print("\nfitted exponent of time per epoch against edges (1.0 = linear):")
+    fits = {}
+    for method in args.methods.split(","):
+        for mode in ("full", "mini-batch"):
+            pts = [(r["edges"], r["epoch_s_median"], r["peak_mib"]) for r in rows
+                   if r["method"] == method and r["mode"] == mode]
+            if len(pts) < 2:
+                continue
+            e, t, m = (np.array(v, dtype=float) for v in zip(*pts))
+            slope_t = float(np.polyfit(np.log(e), np.log(t), 1)[0])
+            slope_m = float(np.polyfit(np.log(e), np.log(m), 1)[0]) if (m > 0).all() else float("nan")
+            fits[f"{method}/{mode}"] = {"time_exponent": slope_t, "memory_exponent": slope_m}
+            print(f"  {method:9s} {mode:10s} time ~ edges^{slope_t:.2f}   peak memory ~ edges^{slope_m:.2f}")
+    path = Path(args.out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"rows": rows, "fits": fits, "machine": {
+        "cpu": cpu_model(), "threads": args.threads, "torch": torch.__version__, "python": platform.python_version(),
+        "sampler": "pyg-lib" if has_pyg_sampler() else "suite.sampling"}}, indent=1))
+    print(f"\nwritten to {path}")
+
+
+if __name__ == "__main__":
+    main()
