@@ -112,7 +112,8 @@ def _runner(args):
     from suite.runner import Runner
 
     workers = args.workers or (1 if args.executor == "local" else max(1, (os.cpu_count() or 1) // (args.threads or 1)))
-    threads = args.threads or (default_threads() if workers == 1 else max(1, (os.cpu_count() or 1) // workers))
+    threads = args.threads or (default_threads() if workers == 1 or os.environ.get("NETARENA_NUM_THREADS")
+                               else max(1, (os.cpu_count() or 1) // workers))
     return Runner(_results_dir(args), timeout_s=args.timeout, progress=not args.no_progress, num_threads=threads,
                   executor=args.executor, workers=workers, ray_address=args.ray_address)
 

@@ -62,9 +62,21 @@ class Aggregation:
     parts: int
 
 
+def normal_protocol(protocol_json: str) -> str:
+    """The protocol JSON with fields added to :class:`Protocol` since a row was written at their defaults.
+
+    A row from before ``trials`` existed ran under ``trials=1``: both must
+    count as the same protocol when deduplicating reruns.
+    """
+    from suite.task import Protocol
+
+    return json.dumps({**Protocol().to_dict(), **json.loads(protocol_json or "{}")}, sort_keys=True, default=list)
+
+
 def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
     if df.empty:
         return Aggregation({}, {}, 0, 0, parts)
+    df = df.assign(protocol=df["protocol"].map(normal_protocol))
     newest = df.groupby("task")["task_version"].transform("max")
     df = df[df["task_version"] == newest]
     ok = df[df["status"] == "ok"].sort_values("started_at").drop_duplicates(KEY, keep="last")

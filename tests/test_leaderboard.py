@@ -92,3 +92,12 @@ def test_a_task_whose_runs_all_failed_still_shows_up():
     assert board(agg, "z").table.empty and agg.rows_failed == 1
     text = render_markdown(agg)
     assert "### `z` (v1)" in text and "No successful runs." in text
+
+
+def test_a_rerun_under_a_protocol_with_newer_default_fields_replaces_the_old_row():
+    old = rows_for("a", "m", "c", [0.5, 0.5], [0.5, 0.5])  # protocol JSON from before trials/batch_nodes existed
+    new = rows_for("a", "m", "c", [0.7, 0.7], [0.7, 0.7], minutes=5)
+    for r in new:
+        r["protocol"] = json.dumps({**json.loads(r["protocol"]), "trials": 1, "batch_nodes": None})
+    table = board(aggregate(frame(old, new)), "a").table
+    assert len(table) == 1 and table.loc[0, "test_mean"] == 0.7 and table.loc[0, "seeds"] == 2

@@ -77,3 +77,16 @@ def test_mini_batch_protocol_trains_sampling_methods_and_refuses_others(runner_f
         assert json.loads(rows[m]["protocol"])["batch_nodes"] == 128
     assert rows["mlp"]["status"] == "ok" and rows["mlp"]["test_metric"] < rows["gcn"]["test_metric"]
     assert rows["sgc"]["status"] == "failed" and "cannot train on neighbour-sampled mini-batches" in rows["sgc"]["error"]
+
+
+def test_large_tasks_are_run_by_name_not_by_star():
+    from suite.cli import _expand
+    from suite.registry import SUITES, TASKS
+
+    star = _expand(["*"], TASKS, ("node",))
+    assert "csbm-h0.5" in star and not {"csbm-10k", "csbm-100k", "csbm-1m"} & set(star)
+    assert _expand(["csbm-1m"], TASKS, ("node",)) == ["csbm-1m"]
+    ten_k = TASKS.get("csbm-10k").load()  # the frozen split hash is checked on load
+    assert ten_k.num_nodes == 10_000 and 9.5 < ten_k.edge_index.size(1) / 10_000 < 10.5
+    assert TASKS.get("csbm-1m").protocol.batch_nodes == 1024 and TASKS.get("csbm-100k").protocol.batch_nodes is None
+    assert set(SUITES.get("large").methods) <= {m.name for m in METHODS if m.minibatch}
