@@ -49,39 +49,58 @@ class Progress:
         self.bar.close()
 
 
+def _run_guarded(runner, run) -> dict:
+    """``runner.run_one``; an error of the runner itself (not of the method) becomes a failed row, so the
+    sweep goes on. An interruption propagates and records nothing."""
+    from suite.runner import Interrupted
+
+    try:
+        return runner.run_one(run)
+    except Interrupted:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        return runner.failed_row(run, f"runner error: {type(exc).__name__}: {exc}".splitlines()[0])
+
+
 def run_local(runner, runs: list) -> list[dict]:
-    """Run ``runs`` on this machine, ``runner.workers`` at a time; rows in the order of ``runs``."""
+    """Run ``runs`` on this machine, ``runner.workers`` at a time; rows in the order of ``runs``.
+
+    On Ctrl-C the runs in flight are killed and record nothing (a resume redoes them)."""
     progress = Progress(len(runs), runner.progress, f"local x{runner.workers}")
     rows: list[dict | None] = [None] * len(runs)
+    pool = ThreadPoolExecutor(max_workers=runner.workers, thread_name_prefix="netarena-run") \
+        if runner.workers > 1 else None
     try:
-        if runner.workers == 1:
+        if pool is None:
             for i, run in enumerate(runs):
                 progress.running(1)
-                rows[i] = runner.run_one(run)
+                rows[i] = _run_guarded(runner, run)
                 progress.finished(rows[i], 0)
             return rows
-        with ThreadPoolExecutor(max_workers=runner.workers, thread_name_prefix="netarena-run") as pool:
-            futures = {pool.submit(runner.run_one, run): i for i, run in enumerate(runs)}
-            remaining = set(futures)
-            progress.running(min(runner.workers, len(remaining)))
-            try:
-                while remaining:
-                    done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        rows[futures[fut]] = fut.result()
-                        progress.finished(rows[futures[fut]], min(runner.workers, len(remaining)))
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        futures = {pool.submit(_run_guarded, runner, run): i for i, run in enumerate(runs)}
+        remaining = set(futures)
+        progress.running(min(runner.workers, len(remaining)))
+        while remaining:
+            done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+            for fut in done:
+                rows[futures[fut]] = fut.result()
+                progress.finished(rows[futures[fut]], min(runner.workers, len(remaining)))
         return rows
+    except BaseException:
+        runner.stop()
+        raise
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         progress.close()
 
 
-def _ray_run_one(settings: dict, run) -> dict:
+def _ray_run_one(settings: dict, run, key: str) -> dict:
+    from suite.measure import cpu_model
     from suite.runner import Runner
 
-    return Runner(**settings).run_one(run)
+    settings = {**settings, "provenance": {**settings["provenance"], "cpu_model": cpu_model()}}
+    return Runner(**settings).run_one(run, key=key)
 
 
 def run_ray(runner, runs: list) -> list[dict]:
@@ -103,7 +122,7 @@ def run_ray(runner, runs: list) -> list[dict]:
     progress = Progress(len(runs), runner.progress, "ray")
     refs = {}
     try:
-        refs = {remote.remote(settings, run): i for i, run in enumerate(runs)}
+        refs = {remote.remote(settings, run, run.key): i for i, run in enumerate(runs)}
         rows: list[dict | None] = [None] * len(runs)
         remaining = list(refs)
         while remaining:
@@ -115,7 +134,7 @@ def run_ray(runner, runs: list) -> list[dict]:
                 try:
                     rows[i] = ray.get(ref)
                 except Exception as exc:  # the Ray task itself died (node lost, OOM-killed): record it
-                    rows[i] = runner.failed_row(runs[i], f"ray task failed: {type(exc).__name__}: {exc}")
+                    rows[i] = runner.failed_row(runs[i], f"ray task failed: {type(exc).__name__}: {exc}".splitlines()[0])
                 progress.finished(rows[i], running)
         return rows
     except BaseException:

@@ -37,7 +37,7 @@ def protocol_label(protocol_json: str) -> str:
     if p.get("batch_nodes"):
         label += f", sampled batches of {p['batch_nodes']} nodes, fan-out {p.get('num_neighbors')}"
     if p.get("trials", 1) > 1:
-        label += f", trials={p['trials']} ({p.get('sampler')}, seed {p.get('search_seed')})"
+        label += f", trials={p['trials']} (larger grids: {p.get('sampler')}, seed {p.get('search_seed')})"
     return label
 
 
@@ -68,9 +68,10 @@ def normal_protocol(protocol_json: str) -> str:
     A row from before ``trials`` existed ran under ``trials=1``: both must
     count as the same protocol when deduplicating reruns.
     """
-    from suite.task import Protocol
+    from suite.task import Protocol, canonical_protocol
 
-    return json.dumps({**Protocol().to_dict(), **json.loads(protocol_json or "{}")}, sort_keys=True, default=list)
+    defaults = {f: getattr(Protocol(), f) for f in Protocol.__dataclass_fields__}
+    return json.dumps(canonical_protocol({**defaults, **json.loads(protocol_json or "{}")}), sort_keys=True)
 
 
 def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
@@ -84,7 +85,9 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
 
     df = df.assign(protocol_label=df["protocol"].map(protocol_label))
     ok = ok.assign(protocol_label=ok["protocol"].map(protocol_label))
-    failed = df[df["status"] != "ok"].groupby(["task", "protocol_label", "method"]).size()
+    # A failure whose run (same run key) later succeeded, e.g. with --retry-failed, is not counted.
+    redone = df["run_key"].notna() & df["run_key"].isin(set(ok["run_key"].dropna()))
+    failed = df[(df["status"] != "ok") & ~redone].groupby(["task", "protocol_label", "method"]).size()
     boards = {}
     for (task, plabel), rows in ok.groupby(["task", "protocol_label"], sort=True):
         first = rows.iloc[0]
@@ -191,7 +194,7 @@ def render_markdown(agg: Aggregation) -> str:
         "a task's other metrics as test means beside it; "
         "`epoch ms` median epoch time (train step + validation pass, warm-up epochs excluded); "
         "`latency ms` median (p90) of full inference passes; `peak MiB` the run's memory above the "
-        "loaded data (RSS high-water mark on CPU); `failed` counts failed or timed-out runs.",
+        "loaded data (RSS high-water mark on CPU); `failed` counts failed or timed-out runs not since redone successfully.",
         "",
     ]
     sections = sorted({(b.track, b.protocol) for b in agg.boards.values()},

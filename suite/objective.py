@@ -42,7 +42,8 @@ class NodeClassification:
         if batch_nodes:  # mini-batches of training nodes with sampled neighbourhoods
             from suite.sampling import neighbor_loader
 
-            self.loader = neighbor_loader(view, list(protocol["num_neighbors"]), view.train_idx, int(batch_nodes))
+            cpu = view.cpu()  # sampling runs on the CPU; loss() moves each batch to the model's device
+            self.loader = neighbor_loader(cpu, list(protocol["num_neighbors"]), cpu.train_idx, int(batch_nodes))
 
     @staticmethod
     def out_channels(view: Data) -> int:
@@ -52,9 +53,12 @@ class NodeClassification:
         return (self.view,) if self.loader is None else self.loader
 
     def loss(self, model: torch.nn.Module, batch: Data) -> torch.Tensor:
-        out = model(batch)
         if self.loader is not None:  # the seeds are the batch's first nodes; input_id indexes train_idx
-            return F.cross_entropy(out[:batch.batch_size], self.view.y_train[batch.input_id])
+            batch = batch.to(self.view.y_train.device)
+            x = batch.x.to_sparse_csr() if batch.x.is_sparse else batch.x  # methods take CSR features
+            sub = Data(x=x, edge_index=batch.edge_index, num_nodes=batch.num_nodes)
+            return F.cross_entropy(model(sub)[:batch.batch_size], self.view.y_train[batch.input_id])
+        out = model(batch)
         return F.cross_entropy(out[batch.train_idx], batch.y_train)
 
     @torch.no_grad()

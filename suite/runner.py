@@ -15,6 +15,7 @@ import json
 import multiprocessing as mp
 import os
 import sys
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -74,9 +75,27 @@ class Run:
 
 @lru_cache(maxsize=None)
 def method_code_version(method: str) -> str:
-    """SHA-256 (12 hex) of the source file that defines ``method``: editing a method changes its run keys."""
+    """SHA-256 (12 hex) of the method's source files (:func:`method_source_files`): editing one changes its run keys."""
+    digest = hashlib.sha256()
+    for path in method_source_files(method):
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def method_source_files(method: str) -> list[str]:
+    """The file that defines ``method`` and the shared baseline helpers (``suite.baselines._*``) it uses."""
     cls = METHODS.get(method).cls
-    return hashlib.sha256(Path(inspect.getsourcefile(cls)).read_bytes()).hexdigest()[:12]
+    module = sys.modules[cls.__module__]
+    files = {inspect.getsourcefile(cls)}
+    for value in vars(module).values():
+        used = value if inspect.ismodule(value) else sys.modules.get(getattr(value, "__module__", None) or "")
+        if used is not None and used.__name__.startswith("suite.baselines._") and getattr(used, "__file__", None):
+            files.add(used.__file__)
+    return sorted(files)
+
+
+class Interrupted(Exception):
+    """The sweep was interrupted (Ctrl-C) while this run was in flight: nothing is recorded for it."""
 
 
 def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, overrides: dict | None = None,
@@ -154,15 +173,26 @@ class Runner:
     def __post_init__(self):
         self.results_dir = Path(self.results_dir).absolute()
         self._ctx = None
+        self._live: set = set()  # worker processes in flight (several under the local pool)
+        self._lock = threading.Lock()
+        self._stopping = False
         if self.executor not in ("local", "ray"):
             raise ConfigError(f"unknown executor {self.executor!r}: use --executor local or --executor ray")
         if self.workers < 1:
             raise ConfigError(f"--workers must be at least 1, got {self.workers}")
 
     def settings(self) -> dict:
-        """What a remote executor needs to rebuild this runner next to the data (same provenance)."""
+        """What a remote executor needs to rebuild this runner on another node: the code's provenance
+        (git state, versions) is the driver's; the device and CPU model are the node's own."""
         return {"results_dir": str(self.results_dir), "timeout_s": self.timeout_s, "num_threads": self.num_threads,
-                "device": self.device, "progress": False, "provenance": self.provenance}
+                "progress": False, "provenance": self.provenance}
+
+    def stop(self) -> None:
+        """Kill the runs in flight (Ctrl-C); their runs record nothing and stay to do on resume."""
+        self._stopping = True
+        with self._lock:
+            for proc in list(self._live):
+                proc.kill()
 
     def available(self, tasks: list[str]) -> tuple[list[str], dict[str, str]]:
         """Split ``tasks`` into those whose data loads and {task: reason} for the others."""
@@ -185,8 +215,10 @@ class Runner:
             return run_ray(self, runs)
         return run_local(self, runs)
 
-    def run_one(self, run: Run) -> dict:
-        """Run ``run`` in its own worker process, score it, write its part; returns the row."""
+    def run_one(self, run: Run, key: str | None = None) -> dict:
+        """Run ``run`` in its own worker process, score it, write its part; returns the row.
+
+        ``key``: the run key the driver planned with (a remote node recomputes nothing)."""
         task: TaskSpec = TASKS.get(run.task)
         method: MethodSpec = METHODS.get(run.method)
         data = task.load()  # raises DatasetMissingError before any worker starts
@@ -208,7 +240,9 @@ class Runner:
             "device": self.device,
         }
         out = self._execute(payload)
-        row = self._row(run, started)
+        if self._stopping:
+            raise Interrupted(run.key)
+        row = self._row(run, started, key)
         row.update({k: v for k, v in out.items() if k not in ("test_output", "val_metrics")})
         if out.get("val_metrics"):
             row["val_metrics"] = json.dumps(out["val_metrics"], sort_keys=True)
@@ -222,14 +256,14 @@ class Runner:
         write_part([row], self.results_dir)
         return row
 
-    def failed_row(self, run: Run, error: str) -> dict:
-        """Record ``run`` as failed without running it (its executor died); returns the row."""
-        row = self._row(run, datetime.now(timezone.utc))
+    def failed_row(self, run: Run, error: str, key: str | None = None) -> dict:
+        """Record ``run`` as failed without a result (its executor died or raised); returns the row."""
+        row = self._row(run, datetime.now(timezone.utc), key)
         row.update(status="failed", error=error[:2000])
         write_part([row], self.results_dir)
         return row
 
-    def _row(self, run: Run, started: datetime) -> dict:
+    def _row(self, run: Run, started: datetime, key: str | None = None) -> dict:
         """Every column of a row except the run's outcome and measurements (those start as null)."""
         task: TaskSpec = TASKS.get(run.task)
         method: MethodSpec = METHODS.get(run.method)
@@ -237,7 +271,7 @@ class Runner:
             self.provenance = provenance()
         row = {
             "run_id": new_run_id(),
-            "run_key": run.key,
+            "run_key": key or run.key,
             "suite": run.suite,
             "track": task.track,
             "task": task.name,
@@ -271,7 +305,13 @@ class Runner:
             self._ctx = _context()
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(target=_worker_main, args=(child,), daemon=True)
-        proc.start()
+        with self._lock:
+            if self._stopping:
+                parent.close()
+                child.close()
+                return {"status": "failed", "error": "interrupted"}
+            proc.start()
+            self._live.add(proc)
         child.close()
         try:
             parent.send_bytes(dumps(payload))
@@ -289,6 +329,8 @@ class Runner:
             pass
         finally:
             parent.close()
+            with self._lock:
+                self._live.discard(proc)
         proc.join(10)
         code = proc.exitcode
         hint = " (killed: out of memory?)" if code == -9 else ""

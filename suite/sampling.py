@@ -59,16 +59,16 @@ class NeighborSampler:
         """The sampled subgraph around ``seeds`` [B] (distinct global ids): seeds are local ids 0..B-1."""
         local = self._local
         n_id = [seeds]
-        local[seeds] = torch.arange(len(seeds))
         count, frontier = len(seeds), seeds
         rows, cols = [], []
-        try:
+        try:  # every id written into the scratch map is in n_id first, so the reset below clears it
+            local[seeds] = torch.arange(len(seeds))
             for fanout in self.num_neighbors:
                 nbr, seg = self._hop(frontier, fanout, generator)
                 new = torch.unique(nbr[local[nbr] < 0])
+                n_id.append(new)
                 local[new] = torch.arange(count, count + len(new))
                 count += len(new)
-                n_id.append(new)
                 rows.append(local[nbr])
                 cols.append(local[frontier[seg]])
                 frontier = new
@@ -96,9 +96,18 @@ class NeighborLoader:
         perm = torch.randperm(n) if self.shuffle else torch.arange(n)
         for input_id in perm.split(self.batch_size):
             batch = self.sampler.sample(self.input_nodes[input_id])
-            batch.x = self.data.x[batch.n_id]
+            batch.x = _rows(self.data.x, batch.n_id)
             batch.input_id = input_id
             yield batch
+
+
+def _rows(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """``x[index]`` for dense, COO and CSR features (CSR has no row gather: go through COO)."""
+    if x.layout == torch.sparse_csr:
+        return x.to_sparse_coo().index_select(0, index).to_sparse_csr()
+    if x.is_sparse:
+        return x.index_select(0, index)
+    return x[index]
 
 
 def has_pyg_sampler() -> bool:
@@ -110,8 +119,13 @@ def has_pyg_sampler() -> bool:
 
 def neighbor_loader(data: Data, num_neighbors: list[int], input_nodes: torch.Tensor, batch_size: int,
                     shuffle: bool = True):
-    """PyG's ``NeighborLoader`` where its sampler is installed, :class:`NeighborLoader` otherwise."""
-    graph = Data(x=data.x, edge_index=data.edge_index, num_nodes=data.num_nodes)
+    """PyG's ``NeighborLoader`` where its sampler is installed, :class:`NeighborLoader` otherwise.
+
+    Sampling runs on the CPU (as PyG's does): pass CPU tensors and move each batch to the device.
+    Sparse features are gathered row by row as COO once per batch (CSR has no row gather).
+    """
+    x = data.x.to_sparse_coo() if data.x.layout == torch.sparse_csr else data.x
+    graph = Data(x=x, edge_index=data.edge_index, num_nodes=data.num_nodes)
     if has_pyg_sampler():
         from torch_geometric.loader import NeighborLoader as PyGNeighborLoader
 

@@ -52,7 +52,23 @@ class Protocol:
     num_neighbors: tuple[int, ...] = (10, 10)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields that define the run: ``sampler``/``search_seed`` only with a budget over 1,
+        ``num_neighbors`` only with ``batch_nodes`` (so changing an unused field reruns nothing)."""
+        return canonical_protocol(asdict(self))
+
+
+def canonical_protocol(fields: dict) -> dict:
+    """``fields`` without the settings that have no effect under the others (see :meth:`Protocol.to_dict`)."""
+    out = dict(fields)
+    if out.get("trials", 1) <= 1:
+        out.pop("sampler", None)
+        out.pop("search_seed", None)
+    if not out.get("batch_nodes"):
+        out.pop("batch_nodes", None)
+        out.pop("num_neighbors", None)
+    if "num_neighbors" in out:
+        out["num_neighbors"] = list(out["num_neighbors"])
+    return out
 
 
 @dataclass(frozen=True)

@@ -101,3 +101,13 @@ def test_a_rerun_under_a_protocol_with_newer_default_fields_replaces_the_old_row
         r["protocol"] = json.dumps({**json.loads(r["protocol"]), "trials": 1, "batch_nodes": None})
     table = board(aggregate(frame(old, new)), "a").table
     assert len(table) == 1 and table.loc[0, "test_mean"] == 0.7 and table.loc[0, "seeds"] == 2
+
+
+def test_a_failure_redone_successfully_is_not_counted_as_failed():
+    ok = rows_for("a", "m", "c", [0.5], [0.5], minutes=5)
+    failed = rows_for("a", "m", "c", [None], [None], status="failed")
+    other = rows_for("a", "m", "c", [None], [None], status="failed")
+    ok[0]["run_key"] = failed[0]["run_key"] = "k1"
+    other[0]["run_key"] = "k2"
+    table = board(aggregate(frame(ok, failed, other)), "a").table
+    assert table.loc[0, "failed"] == 1  # k2 only

@@ -90,3 +90,18 @@ def test_large_tasks_are_run_by_name_not_by_star():
     assert ten_k.num_nodes == 10_000 and 9.5 < ten_k.edge_index.size(1) / 10_000 < 10.5
     assert TASKS.get("csbm-1m").protocol.batch_nodes == 1024 and TASKS.get("csbm-100k").protocol.batch_nodes is None
     assert set(SUITES.get("large").methods) <= {m.name for m in METHODS if m.minibatch}
+
+
+def test_sparse_features_are_gathered_row_by_row(graph):
+    from torch_geometric.data import Data
+
+    from suite.sampling import neighbor_loader
+
+    dense = Data(x=graph.x, edge_index=graph.edge_index, num_nodes=graph.num_nodes)
+    sparse = Data(x=graph.x.to_sparse_csr(), edge_index=graph.edge_index, num_nodes=graph.num_nodes)
+    torch.manual_seed(0)
+    a = next(iter(neighbor_loader(dense, [3, 3], torch.arange(50), 16, shuffle=False)))
+    torch.manual_seed(0)
+    b = next(iter(neighbor_loader(sparse, [3, 3], torch.arange(50), 16, shuffle=False)))
+    assert torch.equal(a.n_id, b.n_id) and b.x.is_sparse
+    torch.testing.assert_close(b.x.to_dense(), a.x)

@@ -158,10 +158,36 @@ def test_tuned_rows_are_selected_on_validation_and_disclosed(runner_factory, res
     assert df.search_space.notna().all() and df.config_hash.nunique() == 4
     agg = aggregate(df)
     (board,) = agg.boards.values()
-    assert "trials=4 (random, seed 0)" in board.protocol
+    assert "trials=4 (larger grids: random, seed 0)" in board.protocol
     best = df.groupby("method_config").val_metric.mean().idxmax()
     row = board.table.iloc[0]
     assert row["config_hash"] == df.loc[df.method_config == best, "config_hash"].iloc[0]
     chosen = json.loads(best)
     assert f"hidden: [{'16*, 64' if chosen['hidden'] == 16 else '16, 64*'}]" in row["tuning"]
     assert row["tuning"].startswith("grid 4/4") and "tuning (searched values" in render_markdown(agg)
+
+
+def test_method_code_covers_the_shared_helpers_a_method_uses():
+    from suite.runner import method_code_version, method_source_files
+
+    names = [Path(f).name for f in method_source_files("gcn")]
+    assert names == sorted(names) and {"gcn.py", "_layers.py"} <= set(names)
+    assert [Path(f).name for f in method_source_files("mlp")][-1] == "mlp.py"
+    assert method_code_version("gcn") != method_code_version("graphsage")
+
+
+def test_ctrl_c_kills_the_runs_in_flight_and_records_nothing_for_them(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    results = tmp_path / "interrupted"
+    cmd = _sweep_cmd(results, 2)
+    cmd[cmd.index("epochs=40")] = "epochs=400"  # long enough runs that two are in flight at the signal
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while len(list_parts(results)) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)  # no waiting for the in-flight runs to finish
+    assert proc.returncode == 130 and "interrupted" in err
+    df = read_results(results)
+    assert len(df) >= 2 and (df.status == "ok").all()  # the killed runs left no failed rows
