@@ -10,9 +10,11 @@ nodes. For each size and method, in this process:
   fan-out [10, 10] through ``suite.sampling.neighbor_loader`` (the plain
   PyTorch sampler unless pyg-lib is installed), sampling included.
 
-One warm-up, then ``--rounds`` timed repetitions; the median and the
+Each point is measured in a fresh Python process. One warm-up, then
+``--rounds`` timed repetitions; the median and the
 spread (min-max) are printed. Peak memory is the RSS high-water mark above
-the loaded graph (``suite.measure.PeakMemory``) over the timed repetitions.
+the loaded graph and the fresh model (``suite.measure.PeakMemory``), over
+the warm-up and the timed repetitions.
 The fitted exponent is the slope of log(time) against log(edges) over
 the sizes: 1.0 means cost linear in edges. Results (with machine info) are
 written to ``benchmarks/results/large.json``.
@@ -26,6 +28,8 @@ import argparse
 import json
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -42,9 +46,11 @@ from suite.tasks.node import LARGE
 
 
 def timed(fn, rounds: int) -> tuple[list[float], int]:
-    fn()  # warm-up
+    # Memory from before the warm-up: freed blocks stay in the process, so a baseline taken after it
+    # would hide everything the first epoch allocated.
     memory = PeakMemory(torch.device("cpu"))
     memory.start()
+    fn()  # warm-up
     times = []
     for _ in range(rounds):
         start = time.perf_counter()
@@ -53,39 +59,45 @@ def timed(fn, rounds: int) -> tuple[list[float], int]:
     return times, memory.peak_bytes()
 
 
-def bench(n: int, method: str, rounds: int) -> list[dict]:
+def bench(n: int, method: str, mode: str, rounds: int) -> dict:
+    """One point, in this (fresh) process: RSS figures are only clean in a process that has measured nothing yet."""
     ds = make_csbm(num_nodes=n, **LARGE)
     split = ds.splits[0]
     graph = Data(x=ds.x, edge_index=ds.edge_index, num_nodes=n)
     y_train = ds.y[split.train]
     spec = METHODS.get(method)
-    out = []
-    for mode in ("full", "mini-batch"):
-        torch.manual_seed(0)
-        model = spec.build(spec.resolve(), ds.x.size(1), ds.num_classes)
-        opt = torch.optim.Adam(model.parameters(), lr=0.01)
-        model.train()
-        if mode == "full":
-            def epoch():
-                opt.zero_grad()
-                F.cross_entropy(model(graph)[split.train], y_train).backward()
-                opt.step()
-        else:
-            loader = neighbor_loader(graph, [10, 10], split.train, 1024)
+    torch.manual_seed(0)
+    model = spec.build(spec.resolve(), ds.x.size(1), ds.num_classes)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    model.train()
+    if mode == "full":
+        def epoch():
+            opt.zero_grad()
+            F.cross_entropy(model(graph)[split.train], y_train).backward()
+            opt.step()
+    else:
+        loader = neighbor_loader(graph, [10, 10], split.train, 1024)
 
-            def epoch():
-                for batch in loader:
-                    opt.zero_grad()
-                    F.cross_entropy(model(batch)[:batch.batch_size], y_train[batch.input_id]).backward()
-                    opt.step()
-        times, peak = timed(epoch, rounds)
-        out.append({"nodes": n, "edges": int(ds.edge_index.size(1)), "method": method, "mode": mode,
-                    "epoch_s_median": statistics.median(times), "epoch_s_min": min(times),
-                    "epoch_s_max": max(times), "peak_mib": peak / 2**20, "rounds": rounds})
-        print(f"{method:9s} {mode:10s} {n:>9,d} nodes {out[-1]['edges']:>11,d} edges  "
-              f"{out[-1]['epoch_s_median']:8.3f} s/epoch ({min(times):.3f}-{max(times):.3f})  "
-              f"{out[-1]['peak_mib']:8.0f} MiB", flush=True)
-    return out
+        def epoch():
+            for batch in loader:
+                opt.zero_grad()
+                F.cross_entropy(model(batch)[:batch.batch_size], y_train[batch.input_id]).backward()
+                opt.step()
+    times, peak = timed(epoch, rounds)
+    return {"nodes": n, "edges": int(ds.edge_index.size(1)), "method": method, "mode": mode,
+            "epoch_s_median": statistics.median(times), "epoch_s_min": min(times),
+            "epoch_s_max": max(times), "peak_mib": peak / 2**20, "rounds": rounds}
+
+
+def point(n: int, method: str, mode: str, rounds: int, threads: int) -> dict:
+    """Measure one point in a fresh interpreter (freed memory stays in a process and would hide later peaks)."""
+    out = subprocess.run([sys.executable, __file__, "--one", f"{n},{method},{mode}", "--rounds", str(rounds),
+                          "--threads", str(threads)], check=True, capture_output=True, text=True)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"{method:9s} {mode:10s} {n:>9,d} nodes {r['edges']:>11,d} edges  "
+          f"{r['epoch_s_median']:8.3f} s/epoch ({r['epoch_s_min']:.3f}-{r['epoch_s_max']:.3f})  "
+          f"{r['peak_mib']:8.0f} MiB", flush=True)
+    return r
 
 
 def main() -> None:
@@ -95,11 +107,17 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "large.json"))
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one point, print JSON
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    if args.one:
+        n, method, mode = args.one.split(",")
+        print(json.dumps(bench(int(n), method, mode, args.rounds)))
+        return
     print(f"torch {torch.__version__}, {args.threads} threads, {cpu_model()}; sampler: "
           f"{'pyg-lib' if has_pyg_sampler() else 'suite.sampling (plain PyTorch)'}")
-    rows = [r for m in args.methods.split(",") for n in map(int, args.sizes.split(",")) for r in bench(n, m, args.rounds)]
+    rows = [point(n, m, mode, args.rounds, args.threads) for m in args.methods.split(",")
+            for n in map(int, args.sizes.split(",")) for mode in ("full", "mini-batch")]
 
     print("\nfitted exponent of time per epoch against edges (1.0 = linear):")
     fits = {}
