@@ -181,7 +181,10 @@ def test_ctrl_c_kills_the_runs_in_flight_and_records_nothing_for_them(tmp_path):
     results = tmp_path / "interrupted"
     cmd = _sweep_cmd(results, 2)
     cmd[cmd.index("epochs=40")] = "epochs=400"  # long enough runs that two are in flight at the signal
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # A shell without job control starts background jobs with SIGINT ignored, and Python then installs no
+    # KeyboardInterrupt handler: give the sweep the default disposition, as a terminal's foreground job has.
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300
     while len(list_parts(results)) < 2 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
