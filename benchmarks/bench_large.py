@@ -4,11 +4,14 @@ Graphs: the large CSBM tasks' generator (``suite.datasets.csbm``, average
 degree 10, 32 features, 5 classes, 10% training nodes) at 10k, 100k and 1M
 nodes. For each size and method, in this process:
 
-* full batch: one forward + backward + Adam step over the whole graph
-  (the loss on the training nodes), as ``NodeClassification`` does;
-* mini-batch: one epoch over the training nodes in batches of 1024 with
-  fan-out [10, 10] through ``suite.sampling.neighbor_loader`` (the plain
-  PyTorch sampler unless pyg-lib is installed), sampling included.
+* full batch: one training epoch of ``NodeClassification`` (one forward,
+  backward and optimiser step over the whole graph, loss on the training nodes);
+* mini-batch: one training epoch under csbm-1m's protocol (batches of 1024
+  training nodes, fan-out [10, 10], through ``suite.sampling.neighbor_loader``:
+  the plain PyTorch sampler unless pyg-lib is installed), sampling included.
+
+Both use the method's paper hyperparameters and optimiser (weight decay as its
+paper places it) and ``suite.loop.train_epoch``, the loop's own training step.
 
 Each point is measured in a fresh Python process. One warm-up, then
 ``--rounds`` timed repetitions; the median and the
@@ -35,14 +38,19 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch_geometric.data import Data
 
 from suite.datasets.csbm import make_csbm
+from suite.loop import train_epoch
 from suite.measure import PeakMemory, cpu_model
+from suite.metrics import get_metric
+from suite.objective import NodeClassification
 from suite.registry import METHODS
-from suite.sampling import has_pyg_sampler, neighbor_loader
+from suite.sampling import has_pyg_sampler
 from suite.tasks.node import LARGE
+from suite.tracks import get_track
+from suite.view import input_features
+
+BATCH_NODES, FAN_OUT = 1024, (10, 10)  # csbm-1m's protocol
 
 
 def timed(fn, rounds: int) -> tuple[list[float], int]:
@@ -60,30 +68,23 @@ def timed(fn, rounds: int) -> tuple[list[float], int]:
 
 
 def bench(n: int, method: str, mode: str, rounds: int) -> dict:
-    """One point, in this (fresh) process: RSS figures are only clean in a process that has measured nothing yet."""
-    ds = make_csbm(num_nodes=n, **LARGE)
-    split = ds.splits[0]
-    graph = Data(x=ds.x, edge_index=ds.edge_index, num_nodes=n)
-    y_train = ds.y[split.train]
-    spec = METHODS.get(method)
-    torch.manual_seed(0)
-    model = spec.build(spec.resolve(), ds.x.size(1), ds.num_classes)
-    opt = torch.optim.Adam(model.parameters(), lr=0.01)
-    model.train()
-    if mode == "full":
-        def epoch():
-            opt.zero_grad()
-            F.cross_entropy(model(graph)[split.train], y_train).backward()
-            opt.step()
-    else:
-        loader = neighbor_loader(graph, [10, 10], split.train, 1024)
+    """One point, in this (fresh) process: RSS figures are only clean in a process that has measured nothing yet.
 
-        def epoch():
-            for batch in loader:
-                opt.zero_grad()
-                F.cross_entropy(model(batch)[:batch.batch_size], y_train[batch.input_id]).backward()
-                opt.step()
-    times, peak = timed(epoch, rounds)
+    The run is prepared and trained as the runner's worker does it: the node track's view, the method's own
+    optimizer, the ``NodeClassification`` objective (its mini-batch path under ``batch_nodes``) and the
+    loop's :func:`~suite.loop.train_epoch`; only the validation pass is left out of the timed epoch.
+    """
+    ds = make_csbm(num_nodes=n, **LARGE)
+    spec = METHODS.get(method)
+    config = spec.resolve()
+    prepared = get_track("node").prepare(ds, 0, spec.input_layout, input_features(ds.x, spec.input_layout))
+    protocol = {"batch_nodes": BATCH_NODES, "num_neighbors": list(FAN_OUT)} if mode == "mini-batch" else {}
+    torch.manual_seed(0)
+    model = spec.build(config, ds.x.size(1), ds.num_classes)
+    optimizer = spec.optimizer(model, config)
+    objective = NodeClassification(prepared.view, [get_metric("accuracy")], config, protocol=protocol,
+                                   **prepared.held)
+    times, peak = timed(lambda: train_epoch(model, objective, optimizer), rounds)
     return {"nodes": n, "edges": int(ds.edge_index.size(1)), "method": method, "mode": mode,
             "epoch_s_median": statistics.median(times), "epoch_s_min": min(times),
             "epoch_s_max": max(times), "peak_mib": peak / 2**20, "rounds": rounds}

@@ -25,6 +25,21 @@ def _better(score: tuple, best: tuple | None) -> bool:
     return best is None or score > best
 
 
+def train_epoch(model: torch.nn.Module, objective, optimizer: torch.optim.Optimizer, epoch: int = 0) -> None:
+    """One pass over the objective's training batches: a gradient step per batch.
+
+    Raises :class:`TrainingDiverged` on a NaN or infinite loss.
+    """
+    model.train()
+    for batch in objective.train_batches():
+        optimizer.zero_grad(set_to_none=True)
+        loss = objective.loss(model, batch)
+        if not torch.isfinite(loss):
+            raise TrainingDiverged(f"loss became {loss.item()} at epoch {epoch}")
+        loss.backward()
+        optimizer.step()
+
+
 def fit(model: torch.nn.Module, objective, optimizer: torch.optim.Optimizer | None, *, epochs: int,
         patience: int | None, higher_is_better: bool) -> FitResult:
     """Train for up to ``epochs`` epochs, validating after each.
@@ -45,14 +60,7 @@ def fit(model: torch.nn.Module, objective, optimizer: torch.optim.Optimizer | No
     epoch = 0
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        model.train()
-        for batch in objective.train_batches():
-            optimizer.zero_grad(set_to_none=True)
-            loss = objective.loss(model, batch)
-            if not torch.isfinite(loss):
-                raise TrainingDiverged(f"loss became {loss.item()} at epoch {epoch}")
-            loss.backward()
-            optimizer.step()
+        train_epoch(model, objective, optimizer, epoch)
         model.eval()
         ev = objective.evaluate(model)
         times.append(time.perf_counter() - start)
