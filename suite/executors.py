@@ -68,15 +68,8 @@ def run_local(runner, runs: list) -> list[dict]:
     On Ctrl-C the runs in flight are killed and record nothing (a resume redoes them)."""
     progress = Progress(len(runs), runner.progress, f"local x{runner.workers}")
     rows: list[dict | None] = [None] * len(runs)
-    pool = ThreadPoolExecutor(max_workers=runner.workers, thread_name_prefix="netarena-run") \
-        if runner.workers > 1 else None
+    pool = ThreadPoolExecutor(max_workers=runner.workers, thread_name_prefix="netarena-run")
     try:
-        if pool is None:
-            for i, run in enumerate(runs):
-                progress.running(1)
-                rows[i] = _run_guarded(runner, run)
-                progress.finished(rows[i], 0)
-            return rows
         futures = {pool.submit(_run_guarded, runner, run): i for i, run in enumerate(runs)}
         remaining = set(futures)
         progress.running(min(runner.workers, len(remaining)))
@@ -90,17 +83,16 @@ def run_local(runner, runs: list) -> list[dict]:
         runner.stop()
         raise
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
         progress.close()
 
 
-def _ray_run_one(settings: dict, run, key: str) -> dict:
+def _ray_run_one(settings: dict, run) -> dict:
     from suite.measure import cpu_model
     from suite.runner import Runner
 
     settings = {**settings, "provenance": {**settings["provenance"], "cpu_model": cpu_model()}}
-    return Runner(**settings).run_one(run, key=key)
+    return Runner(**settings).run_one(run)
 
 
 def run_ray(runner, runs: list) -> list[dict]:
@@ -122,7 +114,9 @@ def run_ray(runner, runs: list) -> list[dict]:
     progress = Progress(len(runs), runner.progress, "ray")
     refs = {}
     try:
-        refs = {remote.remote(settings, run, run.key): i for i, run in enumerate(runs)}
+        for run in runs:
+            _ = run.key  # computed on the driver: each run carries its key to the node
+        refs = {remote.remote(settings, run): i for i, run in enumerate(runs)}
         rows: list[dict | None] = [None] * len(runs)
         remaining = list(refs)
         while remaining:

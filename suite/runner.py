@@ -18,7 +18,7 @@ import sys
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import torch
@@ -59,12 +59,14 @@ class Run:
         """The task's protocol with this run's overrides applied."""
         return replace(TASKS.get(self.task).protocol, **json.loads(self.protocol)).to_dict()
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Deterministic run key: task and version, method and the hash of its code, config, protocol, seed.
 
         Two runs with the same key are the same experiment, whichever suite,
         executor or machine ran them: a sweep skips keys that already have rows.
+        Computed once per run object and pickled with it, so a run shipped to
+        another node (Ray) keeps the key the driver planned with.
         """
         task = TASKS.get(self.task)
         ident = {"task": task.name, "task_version": task.version, "method": self.method,
@@ -215,10 +217,8 @@ class Runner:
             return run_ray(self, runs)
         return run_local(self, runs)
 
-    def run_one(self, run: Run, key: str | None = None) -> dict:
-        """Run ``run`` in its own worker process, score it, write its part; returns the row.
-
-        ``key``: the run key the driver planned with (a remote node recomputes nothing)."""
+    def run_one(self, run: Run) -> dict:
+        """Run ``run`` in its own worker process, score it, write its part; returns the row."""
         task: TaskSpec = TASKS.get(run.task)
         method: MethodSpec = METHODS.get(run.method)
         data = task.load()  # raises DatasetMissingError before any worker starts
@@ -242,7 +242,7 @@ class Runner:
         out = self._execute(payload)
         if self._stopping:
             raise Interrupted(run.key)
-        row = self._row(run, started, key)
+        row = self._row(run, started)
         row.update({k: v for k, v in out.items() if k not in ("test_output", "val_metrics")})
         if out.get("val_metrics"):
             row["val_metrics"] = json.dumps(out["val_metrics"], sort_keys=True)
@@ -256,14 +256,14 @@ class Runner:
         write_part([row], self.results_dir)
         return row
 
-    def failed_row(self, run: Run, error: str, key: str | None = None) -> dict:
+    def failed_row(self, run: Run, error: str) -> dict:
         """Record ``run`` as failed without a result (its executor died or raised); returns the row."""
-        row = self._row(run, datetime.now(timezone.utc), key)
+        row = self._row(run, datetime.now(timezone.utc))
         row.update(status="failed", error=error[:2000])
         write_part([row], self.results_dir)
         return row
 
-    def _row(self, run: Run, started: datetime, key: str | None = None) -> dict:
+    def _row(self, run: Run, started: datetime) -> dict:
         """Every column of a row except the run's outcome and measurements (those start as null)."""
         task: TaskSpec = TASKS.get(run.task)
         method: MethodSpec = METHODS.get(run.method)
@@ -271,7 +271,7 @@ class Runner:
             self.provenance = provenance()
         row = {
             "run_id": new_run_id(),
-            "run_key": key or run.key,
+            "run_key": run.key,
             "suite": run.suite,
             "track": task.track,
             "task": task.name,

@@ -167,13 +167,26 @@ def test_tuned_rows_are_selected_on_validation_and_disclosed(runner_factory, res
     assert row["tuning"].startswith("grid 4/4") and "tuning (searched values" in render_markdown(agg)
 
 
-def test_method_code_covers_the_shared_helpers_a_method_uses():
-    from suite.runner import method_code_version, method_source_files
+def test_method_code_covers_the_shared_helpers_a_method_uses(tmp_path, monkeypatch):
+    import suite.runner as runner
 
-    names = [Path(f).name for f in method_source_files("gcn")]
-    assert names == sorted(names) and {"gcn.py", "_layers.py"} <= set(names)
-    assert [Path(f).name for f in method_source_files("mlp")][-1] == "mlp.py"
-    assert method_code_version("gcn") != method_code_version("graphsage")
+    assert {Path(f).name for f in runner.method_source_files("gcn")} == {"gcn.py", "_layers.py"}
+    assert [Path(f).name for f in runner.method_source_files("sgc")] == ["sgc.py"]  # uses no shared helper
+    # editing the helper, not the method's own file, changes the method's code version
+    files = []
+    for f in runner.method_source_files("gcn"):
+        files.append(tmp_path / Path(f).name)
+        files[-1].write_bytes(Path(f).read_bytes())
+    monkeypatch.setattr(runner, "method_source_files", lambda method: [str(f) for f in files])
+    runner.method_code_version.cache_clear()
+    before = runner.method_code_version("gcn")
+    helper = tmp_path / "_layers.py"
+    helper.write_text(helper.read_text() + "\n# edited\n")
+    runner.method_code_version.cache_clear()
+    after = runner.method_code_version("gcn")
+    monkeypatch.undo()
+    runner.method_code_version.cache_clear()
+    assert before != after and runner.method_code_version("gcn") != runner.method_code_version("graphsage")
 
 
 def test_ctrl_c_kills_the_runs_in_flight_and_records_nothing_for_them(tmp_path):
