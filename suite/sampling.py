@@ -50,8 +50,9 @@ class NeighborSampler:
             # A random order inside each node's neighbour list; keep the first ``fanout``.
             order = torch.argsort(torch.rand(total, generator=generator))
             order = order[torch.argsort(seg[order], stable=True)]
-            rank = torch.arange(total) - torch.repeat_interleave(seg_start, deg)
-            chosen = order[rank < fanout]
+            # Segments keep their positions after the stable sort, so position p's rank within its
+            # segment is offset[p].
+            chosen = order[offset < fanout]
             seg, offset = seg[chosen], offset[chosen]
         return self.src[start[seg] + offset], seg
 
