@@ -85,9 +85,12 @@ def bench(n: int, method: str, mode: str, rounds: int) -> dict:
     objective = NodeClassification(prepared.view, [get_metric("accuracy")], config, protocol=protocol,
                                    **prepared.held)
     times, peak = timed(lambda: train_epoch(model, objective, optimizer), rounds)
+    # How much graph one training step touches: a sampled batch's nodes, or the whole graph.
+    sizes = [b.num_nodes for b, _ in zip(objective.train_batches(), range(5))]
     return {"nodes": n, "edges": int(ds.edge_index.size(1)), "method": method, "mode": mode,
             "epoch_s_median": statistics.median(times), "epoch_s_min": min(times),
-            "epoch_s_max": max(times), "peak_mib": peak / 2**20, "rounds": rounds}
+            "epoch_s_max": max(times), "peak_mib": peak / 2**20, "rounds": rounds,
+            "nodes_per_step": float(np.mean(sizes))}
 
 
 def point(n: int, method: str, mode: str, rounds: int, threads: int) -> dict:
@@ -97,7 +100,7 @@ def point(n: int, method: str, mode: str, rounds: int, threads: int) -> dict:
     r = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"{method:9s} {mode:10s} {n:>9,d} nodes {r['edges']:>11,d} edges  "
           f"{r['epoch_s_median']:8.3f} s/epoch ({r['epoch_s_min']:.3f}-{r['epoch_s_max']:.3f})  "
-          f"{r['peak_mib']:8.0f} MiB", flush=True)
+          f"{r['peak_mib']:8.0f} MiB  {r['nodes_per_step']:>11,.0f} nodes per step", flush=True)
     return r
 
 
