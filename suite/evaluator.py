@@ -35,7 +35,7 @@ class Evaluator:
         y_true, y_pred = input_dict.get("y_true"), input_dict.get("y_pred")
         if not isinstance(y_true, torch.Tensor) or not isinstance(y_pred, torch.Tensor):
             raise TypeError("Evaluator.eval needs torch tensors 'y_true' and 'y_pred'\n" + self.expected_input_format)
-        if y_true.dim() != 1 or y_pred.dim() not in self.track.y_pred_dims or y_pred.size(0) != y_true.size(0):
+        if y_true.dim() not in self.track.y_true_dims or y_pred.dim() not in self.track.y_pred_dims or y_pred.size(0) != y_true.size(0):
             raise ValueError(
                 f"shape mismatch: y_true {tuple(y_true.shape)}, y_pred {tuple(y_pred.shape)}\n"
                 + self.expected_input_format

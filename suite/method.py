@@ -11,10 +11,18 @@ What ``forward`` takes and returns is the track's contract:
   (:func:`suite.view.link_view`) and candidate pairs [2, P] -> one logit
   per pair [P]; ``out_channels`` is 1.
 
+* ``function``, ``algorithmic``, ``sparsity``, ``tabular``: ``forward(x)``
+  with a batch of rows [B, d] -> [B, num_outputs] (:class:`suite.objective.Supervised`).
+
 ``defaults`` holds every hyperparameter of its paper, including the loop's
-(``lr``, ``weight_decay``, ``epochs``, and ``batch_size`` of training edges
-on the link track); ``grid`` declares the search space. The one shared loop
-(:mod:`suite.loop`) trains every method.
+(``lr``, ``weight_decay``, ``epochs``, ``batch_size`` of training edges or
+rows, and optionally ``optimizer`` (adam | adamw | sgd, default adam) and
+``betas``); ``grid`` declares the search space. The one shared loop
+(:mod:`suite.loop`) trains every method. ``size_key`` names the
+hyperparameter that sets a method's width, which the runner chooses under a
+protocol's ``param_budget`` (:mod:`suite.budget`). A constructor may also
+take any of :data:`CONTEXT_KEYS` by name (e.g. ``vocab_size`` for token
+inputs, ``sparsity`` from the protocol).
 
 A module may define ``param_groups(weight_decay)`` to place weight decay as its
 paper does (e.g. GCN: first layer only); a module without trainable
@@ -34,7 +42,10 @@ from suite.errors import ConfigError
 from suite.registry import METHODS
 
 # Hyperparameters the loop and objective use; every other one goes to the constructor.
-OPTIMISER_KEYS = ("lr", "weight_decay", "epochs", "batch_size")
+OPTIMISER_KEYS = ("lr", "weight_decay", "epochs", "batch_size", "optimizer", "betas")
+OPTIMIZERS = ("adam", "adamw", "sgd")
+# Run facts a constructor may ask for by naming them: passed only to constructors that take them.
+CONTEXT_KEYS = ("num_nodes", "vocab_size", "target", "sparsity")
 
 
 def config_hash(config: dict) -> str:
@@ -53,6 +64,7 @@ class MethodSpec:
     input_layout: str = "dense"
     description: str = ""
     minibatch: bool = False  # can train on neighbour-sampled subgraphs (a protocol with batch_nodes)
+    size_key: str | None = None  # the width hyperparameter a parameter budget sets
 
     def resolve(self, overrides: dict | None = None) -> dict:
         """Defaults with ``overrides`` applied; values are coerced to the default's type."""
@@ -77,11 +89,12 @@ class MethodSpec:
             raise ConfigError(f"{self.name}.epochs must be at least 1, got {config['epochs']}")
         return config
 
-    def build(self, config: dict, in_channels: int, out_channels: int, num_nodes: int | None = None) -> torch.nn.Module:
-        """``cls(in_channels, out_channels, **hparams)``; ``num_nodes=`` too if the constructor takes it."""
+    def build(self, config: dict, in_channels: int, out_channels: int, **context) -> torch.nn.Module:
+        """``cls(in_channels, out_channels, **hparams)``, plus those ``context`` facts
+        (:data:`CONTEXT_KEYS`, e.g. ``num_nodes=``) the constructor names."""
         hparams = {k: v for k, v in config.items() if k not in OPTIMISER_KEYS}
-        if "num_nodes" in inspect.signature(self.cls).parameters:
-            hparams["num_nodes"] = num_nodes
+        params = inspect.signature(self.cls).parameters
+        hparams.update({k: v for k, v in context.items() if k in CONTEXT_KEYS and k in params})
         return self.cls(in_channels, out_channels, **hparams)
 
     def optimizer(self, model: torch.nn.Module, config: dict) -> torch.optim.Optimizer | None:
@@ -90,21 +103,32 @@ class MethodSpec:
             return None
         wd = config.get("weight_decay", 0.0)
         groups = model.param_groups(wd) if hasattr(model, "param_groups") else [{"params": params, "weight_decay": wd}]
-        return torch.optim.Adam(groups, lr=config["lr"])
+        kind = config.get("optimizer", "adam")
+        betas = tuple(config.get("betas") or (0.9, 0.999))
+        if kind == "adam":
+            return torch.optim.Adam(groups, lr=config["lr"], betas=betas)
+        if kind == "adamw":  # decoupled weight decay (Loshchilov & Hutter), as Power et al. 2022 train
+            return torch.optim.AdamW(groups, lr=config["lr"], betas=betas)
+        if kind == "sgd":
+            return torch.optim.SGD(groups, lr=config["lr"], momentum=0.9)
+        raise ConfigError(f"method {self.name}: unknown optimizer {kind!r}; use one of {', '.join(OPTIMIZERS)}")
 
     def supports(self, track: str) -> bool:
         return track in self.tracks
 
 
 def register_method(name: str, *, kind: str, paper: str, defaults: dict, grid: dict | None = None,
-                    tracks: tuple[str, ...] = ("node",), input_layout: str = "dense", minibatch: bool = False):
+                    tracks: tuple[str, ...] = ("node",), input_layout: str = "dense", minibatch: bool = False,
+                    size_key: str | None = None):
     """Class decorator: register an ``nn.Module`` as method ``name``."""
 
     def deco(cls):
         spec = MethodSpec(name=name, cls=cls, kind=kind, paper=paper, defaults=dict(defaults),
                           grid=dict(grid or {k: [v] for k, v in defaults.items()}), tracks=tuple(tracks),
                           input_layout=input_layout, description=(cls.__doc__ or "").strip().split("\n")[0],
-                          minibatch=minibatch)
+                          minibatch=minibatch, size_key=size_key)
+        if size_key is not None and size_key not in spec.defaults:
+            raise ValueError(f"method {name}: size_key {size_key!r} is not one of its hyperparameters")
         METHODS.register(name, spec)
         cls.spec = spec
         return cls

@@ -1,6 +1,7 @@
 """Metrics: name -> function of (scores or labels, true labels), and its direction.
 
-Node classification: ``accuracy``. Link prediction (binary labels, one score
+Node classification: ``accuracy``. Example tables: ``accuracy``, ``rmse`` and
+``mae`` (lower is better), ``exact_match``/``bit_accuracy`` for k-bit outputs. Link prediction (binary labels, one score
 per candidate pair): ``hits@K`` and ``mrr`` rank every positive against the
 shared negatives as OGB's link evaluator does, ``roc_auc`` counts ties as one
 half (Mann-Whitney).
@@ -70,6 +71,29 @@ def _roc_auc(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
     return ((below + 0.5 * tied).double().sum() / (below.numel() * n_neg)).item()
 
 
+def _rmse(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
+    """Root mean squared error of real predictions [n] (or [n, 1]) against targets [n]."""
+    return torch.sqrt(torch.mean((y_pred.view(-1).double() - y_true.view(-1).double()) ** 2)).item()
+
+
+def _mae(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
+    return torch.mean((y_pred.view(-1).double() - y_true.view(-1).double()).abs()).item()
+
+
+def _bits(y_pred: torch.Tensor) -> torch.Tensor:
+    """Bit logits [n, k] -> bits (a logit above 0 is a 1)."""
+    return (y_pred > 0).long()
+
+
+def _exact_match(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
+    """Share of rows whose every bit is right: ``y_pred`` [n, k] logits, ``y_true`` [n, k] in {0, 1}."""
+    return (_bits(y_pred) == y_true.long()).all(dim=1).double().mean().item()
+
+
+def _bit_accuracy(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
+    return (_bits(y_pred) == y_true.long()).double().mean().item()
+
+
 METRICS: dict[str, Metric] = {
     "accuracy": Metric("accuracy", True, _accuracy),
     "hits@20": Metric("hits@20", True, _hits(20)),
@@ -77,6 +101,10 @@ METRICS: dict[str, Metric] = {
     "hits@100": Metric("hits@100", True, _hits(100)),
     "mrr": Metric("mrr", True, _mrr),
     "roc_auc": Metric("roc_auc", True, _roc_auc),
+    "rmse": Metric("rmse", False, _rmse, percent=False),
+    "mae": Metric("mae", False, _mae, percent=False),
+    "exact_match": Metric("exact_match", True, _exact_match),
+    "bit_accuracy": Metric("bit_accuracy", True, _bit_accuracy),
 }
 
 

@@ -22,6 +22,7 @@ class Evaluation:
     val_loss: float
     test_output: torch.Tensor  # the model's output rows for the test items, no labels
     val_metrics: dict = field(default_factory=dict)  # every metric of the task on validation
+    train_metric: float | None = None  # the primary metric on the training items, where the objective reports it
 
 
 class NodeClassification:
@@ -44,6 +45,10 @@ class NodeClassification:
 
             cpu = view.cpu()  # sampling runs on the CPU; loss() moves each batch to the model's device
             self.loader = neighbor_loader(cpu, list(protocol["num_neighbors"]), cpu.train_idx, int(batch_nodes))
+
+    @staticmethod
+    def in_channels(view: Data) -> int:
+        return view.num_features
 
     @staticmethod
     def out_channels(view: Data) -> int:
@@ -110,6 +115,10 @@ class LinkPrediction:
         self.batch_size = int(config.get("batch_size") or view.train_pos.size(1))  # None: all in one step
 
     @staticmethod
+    def in_channels(view: Data) -> int:
+        return view.num_features
+
+    @staticmethod
     def out_channels(view: Data) -> int:
         return 1
 
@@ -155,3 +164,87 @@ class LinkPrediction:
         """Scores of every test pair over the training graph, as timed for latency."""
         return model(self.view, self.test_pairs)
 
+
+
+class Supervised:
+    """Supervised learning on an example table (function, algorithmic, sparsity and tabular tracks).
+
+    Model contract: ``model(x) -> [B, num_outputs]`` for a batch of rows
+    ``x`` [B, d] (float features or int64 tokens): class scores
+    (``target="classification"``), one standardised prediction per row
+    (``"regression"``; squeezed to [B]) or k logits (``"bits"``). Loss:
+    cross-entropy, mean squared error, or binary cross-entropy. An epoch is
+    one pass over the training rows in shuffled mini-batches of the method's
+    ``batch_size`` (None: the whole set, one step). A model that defines
+    ``setup(view)`` gets the training view once before training (a k-NN or
+    tree ensemble fits there; a Hopfield layer stores its memory). Each
+    validation pass also scores the training rows (``train_metric``), for
+    learning curves such as grokking's.
+    """
+
+    def __init__(self, view: Data, metrics: list[Metric], config: dict, y_val: torch.Tensor,
+                 protocol: dict | None = None):
+        self.view, self.metrics, self.y_val = view, metrics, y_val
+        self.target = view.target
+        n = view.x_train.size(0)
+        self.batch_size = min(int(config.get("batch_size") or n), n)
+        self.y_train_raw = self._unscale(view.y_train) if self.target == "regression" else view.y_train
+
+    @staticmethod
+    def in_channels(view: Data) -> int:
+        return view.x_train.size(1)
+
+    @staticmethod
+    def out_channels(view: Data) -> int:
+        return view.num_outputs
+
+    def _out(self, out: torch.Tensor) -> torch.Tensor:
+        return out.view(-1) if self.target == "regression" else out
+
+    def _unscale(self, pred: torch.Tensor) -> torch.Tensor:
+        return pred * self.view.y_std + self.view.y_mean
+
+    def _loss(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.target == "classification":
+            return F.cross_entropy(out, y)
+        if self.target == "regression":
+            return F.mse_loss(out, y)
+        return F.binary_cross_entropy_with_logits(out, y)
+
+    def train_batches(self):
+        n = self.view.x_train.size(0)
+        if self.batch_size >= n:
+            yield torch.arange(n, device=self.view.x_train.device)
+            return
+        yield from torch.randperm(n, device=self.view.x_train.device).split(self.batch_size)
+
+    def loss(self, model: torch.nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        return self._loss(self._out(model(self.view.x_train[batch])), self.view.y_train[batch])
+
+    def _predict(self, model: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+        """Model output on ``x`` in the units the metrics read (regression mapped back to the target's)."""
+        out = self._out(model(x))
+        return self._unscale(out) if self.target == "regression" else out
+
+    @torch.no_grad()
+    def evaluate(self, model: torch.nn.Module) -> Evaluation:
+        val_out = self._predict(model, self.view.x_val)
+        scores = {m.name: m(val_out, self.y_val) for m in self.metrics}
+        train_out = self._predict(model, self.view.x_train)
+        if self.target == "regression":  # loss in standardised units, as trained
+            val_loss = F.mse_loss((val_out - self.view.y_mean) / self.view.y_std,
+                                  (self.y_val - self.view.y_mean) / self.view.y_std).item()
+        else:
+            val_loss = self._loss(val_out, self.y_val).item()
+        return Evaluation(
+            val_metric=scores[self.metrics[0].name],
+            val_loss=val_loss,
+            test_output=self._predict(model, self.view.x_test),
+            val_metrics=scores,
+            train_metric=self.metrics[0](train_out, self.y_train_raw),
+        )
+
+    @torch.no_grad()
+    def inference(self, model: torch.nn.Module) -> torch.Tensor:
+        """Predictions for every test row, as timed for latency."""
+        return model(self.view.x_test)

@@ -21,9 +21,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Columns added by a schema version: older parts are read with them null (never rewritten).
-ADDED_IN = {2: ("val_metrics", "test_metrics"), 3: ("run_key", "method_code", "search_space")}
+ADDED_IN = {2: ("val_metrics", "test_metrics"), 3: ("run_key", "method_code", "search_space"),
+            4: ("measures", "curves")}
 
 SCHEMA = pa.schema(
     [
@@ -59,6 +60,8 @@ SCHEMA = pa.schema(
         ("latency_ms_p90", pa.float64()),
         ("peak_memory_bytes", pa.int64()),
         ("num_params", pa.int64()),
+        ("measures", pa.string()),  # JSON {name: value}: run measures beyond metrics (steps, grokking step, ...) (v4)
+        ("curves", pa.string()),  # JSON {round, epoch, step, val, val_loss, train: [per epoch]} (v4)
         ("git_commit", pa.string()),
         ("git_dirty", pa.bool_()),
         ("netarena_version", pa.string()),

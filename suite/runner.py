@@ -16,7 +16,7 @@ import multiprocessing as mp
 import os
 import sys
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -27,6 +27,7 @@ from suite.errors import ConfigError, DatasetMissingError
 from suite.evaluator import Evaluator
 from suite.measure import default_threads, provenance
 from suite import tuning
+from suite.budget import size_to_budget
 from suite.method import MethodSpec, config_hash
 from suite.registry import METHODS, TASKS
 from suite.results import SCHEMA_VERSION, new_run_id, read_run_status, write_part
@@ -113,27 +114,50 @@ def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, ov
     (:mod:`suite.tuning`). Methods that do not support a task's track are
     left out of that task.
     """
-    protocol_json = json.dumps(protocol or {}, sort_keys=True)
     if isinstance(seeds, int) and seeds < 1:
         raise ConfigError(f"--seeds must be at least 1, got {seeds}")
     task_specs = [TASKS.get(t) for t in tasks]
     method_specs = [METHODS.get(m) for m in methods]
     runs = []
     for t in task_specs:
-        try:
-            proto = replace(t.protocol, **(protocol or {}))
-        except TypeError as exc:
-            raise ConfigError(f"unknown protocol field: {exc}; fields: {', '.join(t.protocol.to_dict())}") from None
-        for m in method_specs:
-            if not m.supports(t.track):
-                continue
-            merged = {**(method_overrides or {}).get(m.name, {}), **(overrides or {})}
-            configs, searched = tuning.configs(m, merged, proto.trials, proto.sampler, proto.search_seed)
-            seed_list = range(proto.seeds) if seeds is None else range(seeds) if isinstance(seeds, int) else seeds
-            for config in configs:
-                config_json = json.dumps(config, sort_keys=True)
-                runs.extend(Run(t.name, m.name, config_json, s, suite, protocol_json, searched) for s in seed_list)
+        for proto in _protocols(t, protocol or {}):
+            proto_json = json.dumps({k: v for k, v in asdict(proto).items() if getattr(t.protocol, k) != v},
+                                    sort_keys=True)
+            for m in method_specs:
+                if not m.supports(t.track):
+                    continue
+                merged = {**(method_overrides or {}).get(m.name, {}), **(overrides or {})}
+                configs, searched = tuning.configs(m, merged, proto.trials, proto.sampler, proto.search_seed)
+                if proto.param_budget:
+                    configs = [_sized(t, m, c, proto.param_budget) for c in configs]
+                seed_list = range(proto.seeds) if seeds is None else range(seeds) if isinstance(seeds, int) else seeds
+                for config in configs:
+                    config_json = json.dumps(config, sort_keys=True)
+                    runs.extend(Run(t.name, m.name, config_json, s, suite, proto_json, searched) for s in seed_list)
     return runs
+
+
+def _protocols(task: TaskSpec, overrides: dict) -> list:
+    """The task's protocol under each of its variants, with the sweep's ``overrides`` on top (they win),
+    without repeats."""
+    out = []
+    for variant in task.variants or ({},):
+        try:
+            proto = replace(task.protocol, **{**variant, **overrides})
+        except TypeError as exc:
+            raise ConfigError(f"unknown protocol field: {exc}; fields: {', '.join(asdict(task.protocol))}") from None
+        if proto not in out:
+            out.append(proto)
+    return out
+
+
+def _sized(task: TaskSpec, method: MethodSpec, config: dict, budget: int) -> dict:
+    """``config`` with the method's width set to fit ``budget`` parameters on ``task`` (:mod:`suite.budget`)."""
+    data = task.load()
+    track = get_track(task.track)
+    view = track.prepare(data, 0, method.input_layout, _features(task, method.input_layout)).view
+    return size_to_budget(method, config, budget, track.objective.in_channels(view),
+                          track.objective.out_channels(view), **track.context(data))
 
 
 @lru_cache(maxsize=8)
@@ -236,6 +260,7 @@ class Runner:
             "metrics": list(task.metrics),
             "higher_is_better": task.higher_is_better,
             "protocol": run.protocol_dict,
+            "context": get_track(task.track).context(data),
             "num_threads": self.num_threads,
             "device": self.device,
         }
@@ -243,7 +268,10 @@ class Runner:
         if self._stopping:
             raise Interrupted(run.key)
         row = self._row(run, started)
-        row.update({k: v for k, v in out.items() if k not in ("test_output", "val_metrics")})
+        row.update({k: v for k, v in out.items() if k not in ("test_output", "val_metrics", "measures", "curves")})
+        for key in ("measures", "curves"):
+            if out.get(key):
+                row[key] = json.dumps(out[key], sort_keys=True)
         if out.get("val_metrics"):
             row["val_metrics"] = json.dumps(out["val_metrics"], sort_keys=True)
         if out["status"] == "ok":
@@ -296,7 +324,7 @@ class Runner:
         }
         for key in ("status", "error", "val_metric", "test_metric", "best_epoch", "epochs", "train_seconds",
                     "epoch_seconds_median", "latency_ms_median", "latency_ms_p90", "peak_memory_bytes", "num_params",
-                    "val_metrics", "test_metrics"):
+                    "val_metrics", "test_metrics", "measures", "curves"):
             row[key] = None
         return row
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Callable
 
 from suite.datasets.base import LinkDataset, NodeDataset
+from suite.datasets.table import TableDataset
 from suite.errors import SplitMismatchError
 from suite.metrics import get_metric
 from suite.registry import TASKS
@@ -36,6 +37,12 @@ class Protocol:
     sampled by ``num_neighbors`` (fan-out per hop, :mod:`suite.sampling`):
     for graphs whose full-batch training does not fit. Validation and test
     still score the full graph.
+
+    ``max_steps`` caps optimiser steps (the algorithmic tasks' step budget).
+    ``param_budget``: every method is sized to the largest width whose
+    parameter count stays within it (:mod:`suite.budget`), so methods compare
+    at matched size. ``sparsity``: the share of prunable weights a pruning
+    method removes (the sparsity track); methods that do not prune ignore it.
     """
 
     seeds: int = 10
@@ -50,6 +57,9 @@ class Protocol:
     search_seed: int = 0
     batch_nodes: int | None = None
     num_neighbors: tuple[int, ...] = (10, 10)
+    max_steps: int | None = None
+    param_budget: int | None = None
+    sparsity: float | None = None
 
     def to_dict(self) -> dict:
         """The fields that define the run: ``sampler``/``search_seed`` only with a budget over 1,
@@ -66,6 +76,9 @@ def canonical_protocol(fields: dict) -> dict:
     if not out.get("batch_nodes"):
         out.pop("batch_nodes", None)
         out.pop("num_neighbors", None)
+    for key in ("max_steps", "param_budget", "sparsity"):  # unset: absent, so run keys of tasks without them stay as they were
+        if out.get(key) is None:
+            out.pop(key, None)
     if "num_neighbors" in out:
         out["num_neighbors"] = list(out["num_neighbors"])
     return out
@@ -80,7 +93,7 @@ class TaskSpec:
     split: str
     num_splits: int
     split_sha256: str
-    loader: Callable[[], NodeDataset | LinkDataset] = field(repr=False, compare=False)
+    loader: Callable[[], NodeDataset | LinkDataset | TableDataset] = field(repr=False, compare=False)
     version: int = 1
     extra_metrics: tuple[str, ...] = ()  # also reported (rows' val_metrics/test_metrics); never select
     protocol: Protocol = Protocol()
@@ -88,6 +101,9 @@ class TaskSpec:
     large: bool = False  # left out of '*' in sweeps (the quick suite); run by name or with --suite large
     description: str = ""
     source: str = ""
+    # Protocol variants every method runs under, each ranked in its own table (e.g. each target sparsity,
+    # each parameter budget of a scaling sweep); () = the protocol alone.
+    variants: tuple[dict, ...] = field(default=(), compare=False)
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -102,7 +118,7 @@ class TaskSpec:
         """Seed ``s`` uses split ``s mod num_splits``: 10 seeds cover 10 geom-gcn splits once."""
         return seed % self.num_splits
 
-    def load(self) -> NodeDataset | LinkDataset:
+    def load(self) -> NodeDataset | LinkDataset | TableDataset:
         """Load the labelled dataset and check its frozen splits against ``split_sha256``."""
         return _load(self)
 

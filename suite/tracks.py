@@ -1,4 +1,4 @@
-"""Tracks: everything that differs between node classification and link prediction, in one table.
+"""Tracks: everything that differs between the tracks (node, link, and the example-table tracks), in one table.
 
 A :class:`Track` says how one run is prepared (what the method sees, what
 the objective holds for validation, what only the evaluator holds), which
@@ -18,8 +18,9 @@ import torch
 from torch_geometric.data import Data
 
 from suite.datasets.base import LinkDataset, LinkSplit, NodeDataset, Split
-from suite.objective import LinkPrediction, NodeClassification
-from suite.view import link_view, node_view
+from suite.datasets.table import TableDataset
+from suite.objective import LinkPrediction, NodeClassification, Supervised
+from suite.view import link_view, node_view, table_view
 
 
 @dataclass
@@ -39,6 +40,53 @@ def _prepare_link(data: LinkDataset, split: LinkSplit, input_layout: str, x: tor
     return Prepared(link_view(data, split, x=x), held, split.test_label)
 
 
+def _prepare_table(data: TableDataset, split: Split, input_layout: str, x: torch.Tensor) -> Prepared:
+    return Prepared(table_view(data, split), {"y_val": data.y[split.val].clone()}, data.y[split.test])
+
+
+def _node_context(data) -> dict:
+    return {"num_nodes": data.num_nodes}
+
+
+def _table_context(data: TableDataset) -> dict:
+    return {"vocab_size": data.vocab_size, "target": data.target}
+
+
+def _first_step_at(history: list[dict], rnd: int, threshold: float, key: str = "val") -> int | None:
+    """The first optimiser step of round ``rnd`` after which ``key`` reached ``threshold`` (None: never)."""
+    return next((h["step"] for h in history if h["round"] == rnd and h[key] is not None and h[key] >= threshold),
+                None)
+
+
+GROK_THRESHOLD = 0.99
+
+
+def grokking_measures(result, model) -> dict:
+    """Power et al. 2022: the step at which validation accuracy first reaches 99% (the grokking step), the
+    step at which training accuracy did, and final accuracies (None: not within the step budget)."""
+    last = result.history[-1] if result.history else {}
+    return {"grok_step": _first_step_at(result.history, 0, GROK_THRESHOLD),
+            "fit_step": _first_step_at(result.history, 0, GROK_THRESHOLD, "train"),
+            "final_val": last.get("val"), "final_train": last.get("train")}
+
+
+def pruning_measures(result, model) -> dict:
+    """Lottery-ticket measures: the dense round's best validation accuracy (round 0) and the first step of
+    the reported round at which validation reached it (None: never); the actual sparsity."""
+    dense = result.rounds[0]["val"] if result.rounds else None
+    last = result.rounds[-1]["round"] if result.rounds else 0
+    out = {"dense_val": dense, "steps_to_dense_val": _first_step_at(result.history, last, dense)
+           if dense is not None else None}
+    if hasattr(model, "sparsity_report"):
+        out.update(model.sparsity_report())
+    return out
+
+
+def flops_measures(result, model) -> dict:
+    """FLOPs of one forward pass per example, as the method counts them (``flops_per_example``)."""
+    return {"flops_per_example": model.flops_per_example()} if hasattr(model, "flops_per_example") else {}
+
+
 @dataclass(frozen=True)
 class Track:
     name: str
@@ -47,6 +95,10 @@ class Track:
     y_pred_dims: tuple[int, ...] = (1,)  # accepted ranks of the evaluator's y_pred
     binary_labels: bool = False  # y_true must hold both 1s and 0s
     input_format: str = ""  # the evaluator's printed input contract
+    y_true_dims: tuple[int, ...] = (1,)  # accepted ranks of the evaluator's y_true
+    context: Callable[..., dict] = _node_context  # run facts a method's constructor may ask for (data -> dict)
+    measures: Callable[..., dict] | None = None  # (FitResult, model) -> run measures beyond the metrics
+    shown_measures: tuple[str, ...] = ()  # measures the leaderboard shows for this track
 
     def prepare(self, data, split_id: int, input_layout: str, x: torch.Tensor) -> Prepared:
         return self.prepare_split(data, data.splits[split_id], input_layout, x)
@@ -68,6 +120,18 @@ TRACKS: dict[str, Track] = {
                      "  rows in the order of the split's test_pairs; every positive is ranked against all "
                      "negatives"),
 }
+
+_TABLE_FORMAT = ("- y_true: torch.Tensor of the test rows' targets: class ids (num_test,) int64, real targets "
+                 "(num_test,) float, or bits (num_test, k) in {0, 1}\n"
+                 "- y_pred: class scores (num_test, num_classes) or ids (num_test,); real predictions (num_test,); "
+                 "or bit logits (num_test, k)\n  rows in the order of the split's test rows")
+for _name, _measures, _shown in (
+        ("function", flops_measures, ("flops_per_example",)),
+        ("algorithmic", grokking_measures, ("grok_step", "fit_step", "final_train")),
+        ("sparsity", pruning_measures, ("nonzero_weights", "sparsity", "steps_to_dense_val")),
+        ("tabular", None, ())):
+    TRACKS[_name] = Track(_name, _prepare_table, Supervised, y_pred_dims=(1, 2), input_format=_TABLE_FORMAT,
+                          y_true_dims=(1, 2), context=_table_context, measures=_measures, shown_measures=_shown)
 
 
 def get_track(name: str) -> Track:

@@ -19,6 +19,7 @@ from torch_geometric.data import Data
 from torch_geometric.utils import coalesce
 
 from suite.datasets.base import LinkDataset, LinkSplit, NodeDataset, Split
+from suite.datasets.table import TableDataset
 
 SPARSE_DENSITY_MAX = 0.5
 
@@ -64,3 +65,29 @@ def link_view(ds: LinkDataset, split: LinkSplit, x: torch.Tensor | None = None) 
     x = ds.x if x is None else x
     edge_index = coalesce(torch.cat([split.train_pos, split.train_pos.flip(0)], dim=1), num_nodes=ds.num_nodes)
     return Data(x=x, edge_index=edge_index, num_nodes=ds.num_nodes, train_pos=split.train_pos.clone())
+
+
+def table_view(ds: TableDataset, split: Split) -> Data:
+    """Method-facing data for the example-table tracks (function, algorithmic, sparsity, tabular).
+
+    Attributes: ``x_train`` [n_train, d], ``x_val`` [n_val, d], ``x_test``
+    [n_test, d] (int64 tokens when ``vocab_size`` is set), ``y_train``
+    (class ids [n_train], float targets [n_train] or bits [n_train, k]),
+    ``target``, ``num_outputs``, ``num_classes``, ``vocab_size``. With
+    ``ds.standardize``, features are standardised by the training rows' mean
+    and std; regression targets too (``y_mean``/``y_std`` given, so a model
+    predicts standardised targets and the objective maps them back). No
+    validation or test labels.
+    """
+    x = ds.x
+    if ds.standardize and ds.vocab_size is None:
+        mu, sd = x[split.train].mean(0), x[split.train].std(0)
+        x = (x - mu) / torch.where(sd > 0, sd, torch.ones_like(sd))
+    y_train = ds.y[split.train].clone()
+    y_mean, y_std = 0.0, 1.0
+    if ds.target == "regression" and ds.standardize:
+        y_mean, y_std = y_train.mean().item(), max(y_train.std().item(), 1e-12)
+        y_train = (y_train - y_mean) / y_std
+    return Data(x_train=x[split.train].clone(), x_val=x[split.val].clone(), x_test=x[split.test].clone(),
+                y_train=y_train, target=ds.target, num_outputs=ds.num_outputs, num_classes=ds.num_classes,
+                vocab_size=ds.vocab_size, y_mean=y_mean, y_std=y_std, num_nodes=0)

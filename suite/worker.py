@@ -47,6 +47,20 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def _nonzero(model: torch.nn.Module) -> int:
+    """Non-zero trainable weights as the model computes with them (a pruned model reports its masked count)."""
+    if hasattr(model, "nonzero_weights"):
+        return int(model.nonzero_weights())
+    return int(sum((t != 0).sum().item() for t in model.parameters()))
+
+
+def curves(history: list[dict]) -> dict:
+    """The per-epoch history as columns: round, epoch, step, val (primary metric), val_loss, train."""
+    keys = ("round", "epoch", "step", "val", "val_loss", "train")
+    short = lambda v: float(f"{v:.6g}") if isinstance(v, float) else v  # noqa: E731  (6 digits: parts stay small)
+    return {k: [short(h.get(k)) for h in history] for k in keys} if history else {}
+
+
 def train_and_measure(p: dict) -> dict:
     """Run one (method, config, seed) on one view. ``p`` is the payload the runner sends."""
     importlib.import_module(p["method_module"])  # registers methods defined outside suite.baselines
@@ -62,9 +76,16 @@ def train_and_measure(p: dict) -> dict:
     memory = PeakMemory(device)
     memory.start()  # baseline: imports and data are loaded
 
-    objective_cls = get_track(p["track"]).objective
-    model = method.build(config, view.num_features, objective_cls.out_channels(view), num_nodes=view.num_nodes)
+    track = get_track(p["track"])
+    objective_cls = track.objective
+    context = {**p.get("context", {}), "sparsity": protocol.get("sparsity")}
+    model = method.build(config, objective_cls.in_channels(view), objective_cls.out_channels(view), **context)
     model = model.to(device)
+    num_params = sum(t.numel() for t in model.parameters())
+    budget = protocol.get("param_budget")
+    if budget and num_params > budget:
+        raise ConfigError(f"method {method.name} has {num_params:,} parameters, over the protocol's param_budget "
+                          f"{budget:,}; give it a size_key so the runner can size it, or raise the budget")
     optimizer = method.optimizer(model, config)
     if protocol.get("batch_nodes") and not method.minibatch:
         raise ConfigError(f"method {method.name} cannot train on neighbour-sampled mini-batches, which this task's "
@@ -75,9 +96,13 @@ def train_and_measure(p: dict) -> dict:
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
     start = time.perf_counter()
     result = fit(model, objective, optimizer, epochs=epochs, patience=protocol["patience"],
-                 higher_is_better=p["higher_is_better"])
+                 higher_is_better=p["higher_is_better"], max_steps=protocol.get("max_steps"),
+                 new_optimizer=lambda: method.optimizer(model, config))
     sync()
     train_seconds = time.perf_counter() - start
+    measures = {"steps": result.steps, "nonzero_params": _nonzero(model)}
+    if track.measures is not None:
+        measures.update(track.measures(result, model))
 
     model.eval()
     latencies = time_calls(lambda: objective.inference(model), warmup=protocol["latency_warmup"],
@@ -96,7 +121,9 @@ def train_and_measure(p: dict) -> dict:
         "latency_ms_median": lat_median,
         "latency_ms_p90": lat_p90,
         "peak_memory_bytes": memory.peak_bytes(),
-        "num_params": sum(t.numel() for t in model.parameters()),
+        "num_params": sum(t.numel() for t in model.parameters()),  # after training: lazily built layers count
+        "measures": measures,
+        "curves": curves(result.history),
         "num_threads": torch.get_num_threads(),
         "device": str(device),
         "test_output": result.test_output.detach().cpu(),
