@@ -65,30 +65,41 @@ def cmd_run(args) -> int:
     from suite.runner import pending, plan, skip_message
 
     overrides = _parse_overrides(args.config)
+    cli_protocol = {k: v for k, v in (("trials", args.trials), ("sampler", args.sampler),
+                                      ("search_seed", args.search_seed)) if v is not None}
     if args.suite:
         spec = SUITES.get(args.suite)
-        tasks = _expand(_split_names(args.task) or list(spec.tasks), TASKS, spec.tracks)
-        methods = _expand(_split_names(args.method) or list(spec.methods), METHODS, spec.tracks)
-        seeds = spec.seeds if args.seeds is None else args.seeds
-        skip_missing, method_overrides = spec.skip_missing_data, spec.method_overrides
-        protocol = spec.protocol
+        sweeps = []
+        for part in spec.sweeps():
+            # --task/--method replace the suite's own lists; a part keeps those of its tracks
+            tasks = _expand(_split_names(args.task) or list(part.tasks), TASKS, part.tracks)
+            methods = _expand(_split_names(args.method) or list(part.methods), METHODS, part.tracks)
+            if part is not spec:
+                tasks = [t for t in tasks if TASKS.get(t).track in part.tracks]
+                methods = [m for m in methods if set(METHODS.get(m).tracks) & set(part.tracks)]
+            if tasks and methods:
+                sweeps.append((tasks, methods, part.seeds if args.seeds is None else args.seeds,
+                               part.method_overrides, {**part.protocol, **cli_protocol}))
+        skip_missing = spec.skip_missing_data
     else:
         if not args.task or not args.method:
             raise ConfigError("run needs --task and --method (comma-separated names or 'all'), or --suite NAME")
-        tasks = _expand(_split_names(args.task), TASKS, None)
-        methods = _expand(_split_names(args.method), METHODS, None)
-        seeds, skip_missing, method_overrides, protocol = args.seeds, False, {}, {}
-    protocol = {**protocol, **{k: v for k, v in (("trials", args.trials), ("sampler", args.sampler),
-                                                   ("search_seed", args.search_seed)) if v is not None}}
+        sweeps = [(_expand(_split_names(args.task), TASKS, None), _expand(_split_names(args.method), METHODS, None),
+                   args.seeds, {}, cli_protocol)]
+        skip_missing = False
 
     runner = _runner(args)
+    tasks = list(dict.fromkeys(t for sweep in sweeps for t in sweep[0]))
+    methods = list(dict.fromkeys(m for sweep in sweeps for m in sweep[1]))
     available, missing = runner.available(tasks)
     if missing and not skip_missing:
         raise DatasetMissingError(next(iter(missing.values())))
     if missing:
         print(skip_message(missing), file=sys.stderr)
-    runs = plan(available, methods, seeds, overrides, suite=args.suite, method_overrides=method_overrides,
-                protocol=protocol)
+    runs = []
+    for sweep_tasks, sweep_methods, seeds, method_overrides, protocol in sweeps:
+        runs += plan([t for t in sweep_tasks if t in available], sweep_methods, seeds, overrides, suite=args.suite,
+                     method_overrides=method_overrides, protocol=protocol)
     if not runs:
         raise ConfigError("nothing to run: no selected method supports the selected tasks' tracks")
     todo, skipped = pending(runs, runner.results_dir, retry_failed=args.retry_failed, force=args.force)

@@ -16,6 +16,7 @@ them (Markdown here). Rules, stated in the rendered page too:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +32,18 @@ KEY = ["task", "task_version", "protocol", "method", "config_hash", "seed"]
 
 
 def protocol_label(protocol_json: str) -> str:
-    """What makes rows comparable: epoch budget, patience, and the tuning budget when there was one."""
+    """What makes rows comparable: epoch and step budgets, patience, the parameter budget or target sparsity,
+    and the tuning budget when there was one."""
     p = json.loads(protocol_json or "{}")
     label = f"max_epochs={p.get('max_epochs')}, patience={p.get('patience')}"
     if p.get("batch_nodes"):
         label += f", sampled batches of {p['batch_nodes']} nodes, fan-out {p.get('num_neighbors')}"
+    if p.get("max_steps"):
+        label += f", max_steps={p['max_steps']}"
+    if p.get("param_budget"):
+        label += f", param_budget={p['param_budget']:,}"
+    if p.get("sparsity") is not None:
+        label += f", sparsity={p['sparsity']:g}"
     if p.get("trials", 1) > 1:
         label += f", trials={p['trials']} (larger grids: {p.get('sampler')}, seed {p.get('search_seed')})"
     return label
@@ -119,6 +127,9 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
         extra = _other_metrics(picked, str(first["metric_name"]))
         if not extra.empty:
             table = table.merge(extra, left_on="method", right_index=True, how="left")
+        measured = _measures(picked, str(first["track"]))
+        if not measured.empty:
+            table = table.merge(measured, left_on="method", right_index=True, how="left")
         table = table.sort_values(["test_mean", "method"], ascending=[not hib, True]).reset_index(drop=True)
         table.insert(0, "rank", table["test_mean"].rank(ascending=not hib, method="min").astype(int))
         boards[task, plabel] = TaskBoard(task, plabel, str(first["track"]), int(first["task_version"]),
@@ -144,6 +155,36 @@ def _other_metrics(picked: pd.DataFrame, primary: str) -> pd.DataFrame:
     if values.shape[1] == 0:
         return pd.DataFrame()
     return values.groupby(picked["method"]).mean().add_prefix("metric:")
+
+
+def _measures(picked: pd.DataFrame, track: str) -> pd.DataFrame:
+    """Per method, for each measure the track shows (:attr:`Track.shown_measures`): the mean over the seeds
+    that have it (``measure:NAME``) and how many seeds do (``measure:NAME:n``; a grokking step is missing on a
+    seed that never reached 99%)."""
+    from suite.tracks import TRACKS
+
+    shown = TRACKS[track].shown_measures if track in TRACKS else ()
+    if not shown or "measures" not in picked or picked["measures"].isna().all():
+        return pd.DataFrame()
+    values = pd.DataFrame([json.loads(v) if isinstance(v, str) else {} for v in picked["measures"]],
+                          index=picked.index).reindex(columns=list(shown))
+    values = values.apply(pd.to_numeric, errors="coerce")
+    grouped = values.groupby(picked["method"])
+    return pd.concat([grouped.mean().add_prefix("measure:"),
+                      grouped.count().add_prefix("measure:").add_suffix(":n")], axis=1)
+
+
+MEASURE_FORMATS = {"sparsity": (".1f", 100.0), "final_train": (".1f", 100.0), "final_val": (".1f", 100.0),
+                   "dense_val": (".1f", 100.0)}  # shares as percent; counts and steps as integers
+
+
+def _fmt_measure(row, name: str) -> str:
+    mean, n, seeds = row.get(f"measure:{name}"), row.get(f"measure:{name}:n"), row["seeds"]
+    if n is None or (isinstance(n, float) and np.isnan(n)) or n == 0:
+        return "never" if name.endswith("_step") or name.startswith("steps_") else "-"
+    spec, scale = MEASURE_FORMATS.get(name, (",.0f", 1.0))
+    text = format(mean * scale, spec)
+    return text if n >= seeds else f"{text} ({int(n)}/{seeds} seeds)"
 
 
 def track_summary(agg: Aggregation, track: str, protocol: str) -> pd.DataFrame:
@@ -177,6 +218,13 @@ def _budget(label: str) -> int:
         return 0
 
 
+def _section_key(track_label: tuple[str, str]) -> tuple:
+    """Sections by track, then longer epoch budgets first, then parameter budgets and sparsities in numeric order."""
+    track, label = track_label
+    nums = {k: float(v.replace(",", "")) for k, v in re.findall(r"(param_budget|sparsity)=([\d.,]+\d)", label)}
+    return (track, -_budget(label), nums.get("param_budget", 0.0), nums.get("sparsity", 0.0), label)
+
+
 def _fmt(x, spec, scale=1.0):
     return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else format(x * scale, spec)
 
@@ -197,8 +245,7 @@ def render_markdown(agg: Aggregation) -> str:
         "loaded data (RSS high-water mark on CPU); `failed` counts failed or timed-out runs not since redone successfully.",
         "",
     ]
-    sections = sorted({(b.track, b.protocol) for b in agg.boards.values()},
-                      key=lambda tp: (tp[0], -_budget(tp[1]), tp[1]))
+    sections = sorted({(b.track, b.protocol) for b in agg.boards.values()}, key=_section_key)
     for track, plabel in sections:
         summary = track_summary(agg, track, plabel)
         lines += [f"## Track `{track}`, protocol {plabel}: average rank", ""]
@@ -218,15 +265,18 @@ def render_markdown(agg: Aggregation) -> str:
                 continue
             # The task's other metrics (test means) go right after the primary one.
             others = sorted((c for c in board.table.columns if c.startswith("metric:")), key=_metric_order)
+            measures = [c.split(":", 1)[1] for c in board.table.columns
+                        if c.startswith("measure:") and not c.endswith(":n")]
             body = [[r["rank"], r["method"], r["kind"],
                      f"{_fmt(r['test_mean'], '.2f', scale)} ± {_fmt(r['test_std'], '.2f', scale)}",
                      *(_fmt(r[c], ".2f", _scale(c.split(":", 1)[1])) for c in others),
                      _fmt(r["val_mean"], ".2f", scale), r["seeds"], r["failed"], _fmt(r["epoch_ms"], ".2f"),
                      f"{_fmt(r['latency_ms'], '.2f')} ({_fmt(r['latency_p90_ms'], '.2f')})",
-                     _fmt(r["peak_mib"], ".1f"), f"{int(r['params']):,}", f"`{r['config_hash']}`"]
+                     _fmt(r["peak_mib"], ".1f"), f"{int(r['params']):,}",
+                     *(_fmt_measure(r, name) for name in measures), f"`{r['config_hash']}`"]
                     for _, r in board.table.iterrows()]
             headers = ["#", "method", "kind", "test", *(c.split(":", 1)[1] for c in others), "val", "seeds",
-                       "failed", "epoch ms", "latency ms (p90)", "peak MiB", "params", "config"]
+                       "failed", "epoch ms", "latency ms (p90)", "peak MiB", "params", *measures, "config"]
             if (board.table["tuning"] != "paper defaults").any():  # OGB-style: searched values, * = chosen
                 body = [b + [t] for b, t in zip(body, board.table["tuning"])]
                 headers.append("tuning (searched values, * = chosen on validation)")

@@ -29,6 +29,13 @@ class SuiteSpec:
     method_overrides: dict = field(default_factory=dict)
     protocol: dict = field(default_factory=dict)
     skip_missing_data: bool = True
+    # More sweeps run as part of this suite, each with its own tasks, methods, seeds, overrides and protocol
+    # (e.g. one small cell per track in the quick suite); their names are ignored.
+    parts: tuple["SuiteSpec", ...] = ()
+
+    def sweeps(self) -> list["SuiteSpec"]:
+        """This suite's own sweep followed by its parts'."""
+        return [self, *self.parts]
 
 
 def register_suite(spec: SuiteSpec) -> SuiteSpec:

@@ -138,3 +138,25 @@ class LinkSpyProbe(torch.nn.Module):
             torch.save(self.seen, self.report)
         z = self.lin(data.x.to_dense() if data.x.layout == torch.sparse_csr else data.x)
         return (z[pairs[0]] * z[pairs[1]]).sum(-1)
+
+
+@register_method("probe-table", kind="probe", paper="test probe", tracks=("function", "algorithmic", "sparsity",
+                                                                          "tabular"),
+                 defaults=dict(hidden=8, lr=0.01, weight_decay=0.0, epochs=20, batch_size=None), size_key="hidden")
+class TableProbe(torch.nn.Module):
+    """Rows x [B, d] -> [B, out]: one hidden layer of ``hidden`` SiLU units (``in*h + h + h*out + out`` params).
+
+    Takes ``vocab_size`` so token inputs (the algorithmic track) are embedded as one-hots.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, hidden: int = 8, vocab_size: int | None = None):
+        super().__init__()
+        self.vocab = vocab_size
+        width = in_channels * (vocab_size or 1)
+        self.net = torch.nn.Sequential(torch.nn.Linear(width, hidden), torch.nn.SiLU(),
+                                       torch.nn.Linear(hidden, out_channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.vocab:
+            x = torch.nn.functional.one_hot(x, self.vocab).flatten(1).float()
+        return self.net(x)
