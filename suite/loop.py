@@ -56,13 +56,14 @@ def train_epoch(model: torch.nn.Module, objective, optimizer: torch.optim.Optimi
 
 
 def fit(model: torch.nn.Module, objective, optimizer: torch.optim.Optimizer | None, *, epochs: int,
-        patience: int | None, higher_is_better: bool, max_steps: int | None = None,
+        patience: int | None, higher_is_better: bool, max_steps: int | None = None, stop_at: float | None = None,
         new_optimizer: Callable[[], torch.optim.Optimizer] | None = None) -> FitResult:
     """Train for up to ``epochs`` epochs (and ``max_steps`` optimiser steps), validating after each epoch.
 
     Selection key: validation metric (direction from the task), ties broken by
     lower validation loss. The test output kept is the one of the selected
-    epoch; stops after ``patience`` epochs without a better key. A model
+    epoch; stops after ``patience`` epochs without a better key, or once the
+    validation metric reaches ``stop_at``. A model
     without trainable parameters (``optimizer is None``) is evaluated once as
     epoch 0 (after ``model.setup(view)`` if it defines one). Raises
     :class:`TrainingDiverged` on a NaN or infinite loss.
@@ -86,7 +87,8 @@ def fit(model: torch.nn.Module, objective, optimizer: torch.optim.Optimizer | No
         if r:
             model.next_round(r, history)
             optimizer = new_optimizer()
-        result = _fit_round(model, objective, optimizer, r, epochs, patience, higher_is_better, max_steps, history)
+        result = _fit_round(model, objective, optimizer, r, epochs, patience, higher_is_better, max_steps, stop_at,
+                            history)
         rounds.append({"round": r, "best_epoch": result.best_epoch, "val": result.val_metric,
                        "best_step": next(h["step"] for h in history if h["round"] == r
                                          and h["epoch"] == result.best_epoch)})
@@ -95,7 +97,7 @@ def fit(model: torch.nn.Module, objective, optimizer: torch.optim.Optimizer | No
 
 
 def _fit_round(model, objective, optimizer, rnd: int, epochs: int, patience: int | None, higher_is_better: bool,
-               max_steps: int | None, history: list[dict]) -> FitResult:
+               max_steps: int | None, stop_at: float | None, history: list[dict]) -> FitResult:
     sign = 1.0 if higher_is_better else -1.0
     best_key, best, best_epoch, stale, times, step = None, None, 0, 0, [], 0
     epoch = 0
@@ -115,6 +117,8 @@ def _fit_round(model, objective, optimizer, rnd: int, epochs: int, patience: int
             if patience is not None and stale >= patience:
                 break
         if max_steps is not None and step >= max_steps:
+            break
+        if stop_at is not None and sign * ev.val_metric >= sign * stop_at:
             break
     return FitResult(best_epoch, epoch, best.val_metric, best.val_loss, best.test_output, times, best.val_metrics,
                      step)

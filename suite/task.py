@@ -43,6 +43,9 @@ class Protocol:
     parameter count stays within it (:mod:`suite.budget`), so methods compare
     at matched size. ``sparsity``: the share of prunable weights a pruning
     method removes (the sparsity track); methods that do not prune ignore it.
+    ``stop_at``: training stops once the validation metric reaches this value
+    (e.g. 1.0 accuracy on an algorithmic task: no later epoch can beat it but
+    by validation loss), which spares the rest of a step budget.
     """
 
     seeds: int = 10
@@ -60,6 +63,7 @@ class Protocol:
     max_steps: int | None = None
     param_budget: int | None = None
     sparsity: float | None = None
+    stop_at: float | None = None
 
     def to_dict(self) -> dict:
         """The fields that define the run: ``sampler``/``search_seed`` only with a budget over 1,
@@ -76,7 +80,7 @@ def canonical_protocol(fields: dict) -> dict:
     if not out.get("batch_nodes"):
         out.pop("batch_nodes", None)
         out.pop("num_neighbors", None)
-    for key in ("max_steps", "param_budget", "sparsity"):  # unset: absent, so run keys of tasks without them stay as they were
+    for key in ("max_steps", "param_budget", "sparsity", "stop_at"):  # unset: absent, so run keys of tasks without them stay as they were
         if out.get(key) is None:
             out.pop(key, None)
     if "num_neighbors" in out:

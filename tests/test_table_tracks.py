@@ -205,3 +205,15 @@ def test_leaderboard_shows_a_tracks_measures_with_seeds_that_never_reached_them(
 
 def test_registered_toy_task_loads_through_the_registry():
     assert TASKS.get("toy-table-xy") is TOY and TOY.load().num_outputs == 1
+
+
+def test_stop_at_ends_training_once_validation_reaches_it():
+    ds = _bits()
+    split = ds.splits[0]
+    objective = Supervised(table_view(ds, split), [get_metric("exact_match")], {}, y_val=ds.y[split.val])
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 4)
+    result = fit(model, objective, torch.optim.Adam(model.parameters(), lr=0.1), epochs=300, patience=None,
+                 higher_is_better=True, stop_at=1.0)
+    assert result.val_metric == 1.0 and result.epochs < 300 and result.history[-1]["val"] == 1.0
+    assert all(h["val"] < 1.0 for h in result.history[:-1])
