@@ -208,6 +208,11 @@ def _scale(metric: str) -> float:
     return 100.0 if get_metric(metric).percent else 1.0
 
 
+def _spec(metric: str) -> str:
+    """Percent metrics with 2 decimals; others (RMSE, MAE: any scale, often 1e-3 or below) to 3 significant digits."""
+    return ".2f" if get_metric(metric).percent else ".3g"
+
+
 def _metric_order(column: str) -> tuple:
     name = column.split(":", 1)[1]
     return (0, int(name.split("@")[1])) if name.startswith("hits@") else (1, name)
@@ -270,9 +275,10 @@ def render_markdown(agg: Aggregation) -> str:
             measures = [c.split(":", 1)[1] for c in board.table.columns
                         if c.startswith("measure:") and not c.endswith(":n")]
             body = [[r["rank"], r["method"], r["kind"],
-                     f"{_fmt(r['test_mean'], '.2f', scale)} ± {_fmt(r['test_std'], '.2f', scale)}",
-                     *(_fmt(r[c], ".2f", _scale(c.split(":", 1)[1])) for c in others),
-                     _fmt(r["val_mean"], ".2f", scale), r["seeds"], r["failed"], _fmt(r["epoch_ms"], ".2f"),
+                     f"{_fmt(r['test_mean'], _spec(board.metric), scale)} ± "
+                     f"{_fmt(r['test_std'], _spec(board.metric), scale)}",
+                     *(_fmt(r[c], _spec(c.split(":", 1)[1]), _scale(c.split(":", 1)[1])) for c in others),
+                     _fmt(r["val_mean"], _spec(board.metric), scale), r["seeds"], r["failed"], _fmt(r["epoch_ms"], ".2f"),
                      f"{_fmt(r['latency_ms'], '.2f')} ({_fmt(r['latency_p90_ms'], '.2f')})",
                      _fmt(r["peak_mib"], ".1f"), f"{int(r['params']):,}",
                      *(_fmt_measure(r, name) for name in measures), f"`{r['config_hash']}`"]
@@ -302,6 +308,10 @@ def write_leaderboard(results_dir: str | Path, out_dir: str | Path) -> Path:
     text = render_markdown(aggregate(df, report.parts))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    if (df["track"] == "function").any():  # scaling of test error with parameters: table and log-log plot
+        from suite.scaling import scaling_report
+
+        scaling_report(results_dir, out)
     path = out / "README.md"
     tmp = out / ".README.md.tmp"
     tmp.write_text(text)
