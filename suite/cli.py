@@ -35,7 +35,8 @@ def cmd_list(args) -> int:
 
     if args.what == "tasks":
         rows = [[t.name, t.track, t.dataset, t.metric, "higher" if t.higher_is_better else "lower",
-                 t.split, f"v{t.version}", "synthetic" if t.synthetic else "files"] for t in TASKS]
+                 t.split, f"v{t.version}", "synthetic" if t.synthetic else "bundled" if "bundled" in t.source else "files"]
+                for t in TASKS]
         print(tabulate(rows, headers=["task", "track", "dataset", "metric", "better", "split", "version", "data"],
                        tablefmt="simple", maxcolwidths=[None, None, None, None, None, 60, None, None]))
     elif args.what == "methods":

@@ -34,7 +34,7 @@ def test_unknown_names_suggest_the_closest(registry, typo, expected):
 def test_every_task_declares_a_frozen_split_and_protocol():
     for t in TASKS:
         assert len(t.split_sha256) == 64 and t.num_splits >= 1 and t.version >= 1
-        assert t.higher_is_better is True  # accuracy
+        assert t.higher_is_better == (t.metric not in ("rmse", "mae"))  # errors: lower is better
         assert t.protocol.latency_reps >= 20 and t.protocol.latency_warmup >= 3
 
 
