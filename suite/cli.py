@@ -45,7 +45,8 @@ def cmd_list(args) -> int:
         print(tabulate(rows, headers=["method", "kind", "tracks", "paper", "hyperparameters (paper defaults)"],
                        tablefmt="simple", maxcolwidths=[None, None, None, 45, 60]))
     else:
-        rows = [[s.name, ",".join(s.tracks), s.seeds, s.description] for s in SUITES]
+        rows = [[s.name, ",".join(dict.fromkeys(t for p in s.sweeps() for t in p.tracks)), s.seeds, s.description]
+                for s in SUITES]
         print(tabulate(rows, headers=["suite", "tracks", "seeds", "description"], tablefmt="simple",
                        maxcolwidths=[None, None, None, 90]))
     return 0
@@ -60,6 +61,28 @@ def _expand(names: list[str], registry, tracks: tuple[str, ...] | None) -> list[
     return [registry.get(n).name for n in names]  # unknown names fail here, with suggestions
 
 
+def suite_sweeps(spec, task_names: list[str], method_names: list[str], seeds: int | None,
+                 cli_protocol: dict) -> list[tuple]:
+    """(tasks, methods, seeds, method overrides, protocol) of each sweep of suite ``spec``.
+
+    Named tasks/methods (``--task``/``--method``) replace the suite's own lists; each part keeps those of its
+    tracks. A part left without tasks or methods is dropped.
+    """
+    from suite.registry import METHODS, TASKS
+
+    sweeps = []
+    for part in spec.sweeps():
+        tasks = _expand(task_names or list(part.tasks), TASKS, part.tracks)
+        methods = _expand(method_names or list(part.methods), METHODS, part.tracks)
+        if part is not spec:
+            tasks = [t for t in tasks if TASKS.get(t).track in part.tracks]
+            methods = [m for m in methods if set(METHODS.get(m).tracks) & set(part.tracks)]
+        if tasks and methods:
+            sweeps.append((tasks, methods, part.seeds if seeds is None else seeds, part.method_overrides,
+                           {**part.protocol, **cli_protocol}))
+    return sweeps
+
+
 def cmd_run(args) -> int:
     from suite.leaderboard import write_leaderboard
     from suite.registry import METHODS, SUITES, TASKS
@@ -70,17 +93,7 @@ def cmd_run(args) -> int:
                                       ("search_seed", args.search_seed)) if v is not None}
     if args.suite:
         spec = SUITES.get(args.suite)
-        sweeps = []
-        for part in spec.sweeps():
-            # --task/--method replace the suite's own lists; a part keeps those of its tracks
-            tasks = _expand(_split_names(args.task) or list(part.tasks), TASKS, part.tracks)
-            methods = _expand(_split_names(args.method) or list(part.methods), METHODS, part.tracks)
-            if part is not spec:
-                tasks = [t for t in tasks if TASKS.get(t).track in part.tracks]
-                methods = [m for m in methods if set(METHODS.get(m).tracks) & set(part.tracks)]
-            if tasks and methods:
-                sweeps.append((tasks, methods, part.seeds if args.seeds is None else args.seeds,
-                               part.method_overrides, {**part.protocol, **cli_protocol}))
+        sweeps = suite_sweeps(spec, _split_names(args.task), _split_names(args.method), args.seeds, cli_protocol)
         skip_missing = spec.skip_missing_data
     else:
         if not args.task or not args.method:

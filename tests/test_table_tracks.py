@@ -217,3 +217,25 @@ def test_stop_at_ends_training_once_validation_reaches_it():
                  higher_is_better=True, stop_at=1.0)
     assert result.val_metric == 1.0 and result.epochs < 300 and result.history[-1]["val"] == 1.0
     assert all(h["val"] < 1.0 for h in result.history[:-1])
+
+
+def test_quick_suite_plans_a_small_cell_of_every_track_beyond_graphs():
+    from suite.cli import suite_sweeps
+    from suite.registry import SUITES
+
+    sweeps = suite_sweeps(SUITES.get("quick"), [], [], None, {})
+    tracks = {TASKS.get(t).track for tasks, *_ in sweeps for t in tasks}
+    assert {"node", "link", "function", "sparsity", "tabular"} <= tracks
+    runs = [r for tasks, methods, seeds, mo, proto in sweeps[1:] for r in plan(tasks, methods, seeds, None,
+                                                                               method_overrides=mo, protocol=proto)]
+    by_task = {}
+    for r in runs:
+        by_task.setdefault(r.task, set()).add(json.dumps(r.protocol_dict, sort_keys=True))
+    # Each cell runs one protocol (one budget, one sparsity), not the task's full set of variants.
+    assert all(len(p) == 1 for p in by_task.values()) and len(runs) <= 60
+    # --task narrows every part to the named tasks of its tracks.
+    only = suite_sweeps(SUITES.get("quick"), ["tab-wine"], [], None, {})
+    assert all(tasks == ["tab-wine"] for tasks, *_ in only)
+    planned = [r for tasks, methods, seeds, mo, proto in only for r in plan(tasks, methods, seeds, None,
+                                                                             method_overrides=mo, protocol=proto)]
+    assert {r.task for r in planned} == {"tab-wine"} and len({r.method for r in planned}) == 5

@@ -2,18 +2,34 @@
 
 from suite.suite_spec import SuiteSpec, register_suite
 
+QUICK = {"max_epochs": 200, "patience": 50}
+
+# One small cell per track beyond graphs, 3 seeds each: the quick suite shows every family without their full cost.
+QUICK_CELLS = (
+    SuiteSpec(name="quick-function", description="KAN vs MLP on exp(sin(pi x) + y^2) at 300 parameters",
+              tracks=("function",), tasks=("fn-exp-sin",), methods=("mlp-relu", "kan"), seeds=3,
+              protocol={**QUICK, "param_budget": 300}),
+    SuiteSpec(name="quick-sparsity", description="dense vs random pruning vs IMP with rewinding at 90% on digits",
+              tracks=("sparsity",), tasks=("sparsity-digits",), methods=("dense", "random-pruning", "imp-rewind"),
+              seeds=3, protocol={"sparsity": 0.9}),
+    SuiteSpec(name="quick-tabular", description="every tabular method on wine and breast cancer",
+              tracks=("tabular",), tasks=("tab-wine", "tab-breast-cancer"), methods=("*",), seeds=3, protocol=QUICK),
+)
+
 register_suite(SuiteSpec(
     name="quick",
     description="node and link tracks, every task whose data is here (synthetic CSBM/SBM always) x every "
                 "baseline x 3 seeds, under a short budget (max 200 epochs, patience 50; ranked apart from "
                 "full-protocol rows); GCNII at 8 layers (its paper's 64 take ~3 min per Cora run on 2 CPU "
-                "cores), node2vec at 40 epochs and NCN at 100",
+                "cores), node2vec at 40 epochs and NCN at 100; plus one small cell per other track: "
+                + "; ".join(c.description for c in QUICK_CELLS),
     tracks=("node", "link"),
     tasks=("*",),
     methods=("*",),
     seeds=3,
     method_overrides={"gcnii": {"layers": 8}, "node2vec": {"epochs": 40}, "ncn": {"epochs": 100}},
-    protocol={"max_epochs": 200, "patience": 50},
+    protocol=QUICK,
+    parts=QUICK_CELLS,
 ))
 
 register_suite(SuiteSpec(
@@ -36,3 +52,16 @@ register_suite(SuiteSpec(
     methods=("mlp", "gcn", "graphsage"),
     seeds=3,
 ))
+
+# The tracks beyond graphs, full protocol (each task's own seeds, budgets and variants).
+register_suite(SuiteSpec(
+    name="function", description="function fitting: 10 tasks x MLP (ReLU, SiLU), KAN, FAN, RFF-MLP x 4 parameter "
+                                 "budgets x 3 seeds (test RMSE vs parameters: leaderboard/function-scaling.md)",
+    tracks=("function",), tasks=("*",), methods=("*",), seeds=3))
+register_suite(SuiteSpec(
+    name="sparsity", description="lottery tickets: digits and teacher-student x dense, random, one-shot magnitude, "
+                                 "IMP with rewinding x sparsity 50/80/90/95% x 3 seeds",
+    tracks=("sparsity",), tasks=("*",), methods=("*",), seeds=3))
+register_suite(SuiteSpec(
+    name="tabular", description="scikit-learn's bundled tables x linear, k-NN, boosted trees, MLP, Hopfield x 5 seeds",
+    tracks=("tabular",), tasks=("*",), methods=("*",), seeds=5))
