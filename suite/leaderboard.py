@@ -40,6 +40,8 @@ def protocol_label(protocol_json: str) -> str:
         label += f", sampled batches of {p['batch_nodes']} nodes, fan-out {p.get('num_neighbors')}"
     if p.get("max_steps"):
         label += f", max_steps={p['max_steps']}"
+    if p.get("eval_every"):
+        label += f", validation every {p['eval_every']} epochs"
     if p.get("stop_at") is not None:
         label += f", stop at val {p['stop_at']:g}"
     if p.get("param_budget"):

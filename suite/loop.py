@@ -57,13 +57,14 @@ def train_epoch(model: torch.nn.Module, objective, optimizer: torch.optim.Optimi
 
 def fit(model: torch.nn.Module, objective, optimizer: torch.optim.Optimizer | None, *, epochs: int,
         patience: int | None, higher_is_better: bool, max_steps: int | None = None, stop_at: float | None = None,
-        new_optimizer: Callable[[], torch.optim.Optimizer] | None = None) -> FitResult:
+        eval_every: int | None = None, new_optimizer: Callable[[], torch.optim.Optimizer] | None = None) -> FitResult:
     """Train for up to ``epochs`` epochs (and ``max_steps`` optimiser steps), validating after each epoch.
 
     Selection key: validation metric (direction from the task), ties broken by
     lower validation loss. The test output kept is the one of the selected
     epoch; stops after ``patience`` epochs without a better key, or once the
-    validation metric reaches ``stop_at``. A model
+    validation metric reaches ``stop_at``. With ``eval_every`` N, validation
+    (and so selection and patience) happens every N epochs and after the last. A model
     without trainable parameters (``optimizer is None``) is evaluated once as
     epoch 0 (after ``model.setup(view)`` if it defines one). Raises
     :class:`TrainingDiverged` on a NaN or infinite loss.
@@ -88,7 +89,7 @@ def fit(model: torch.nn.Module, objective, optimizer: torch.optim.Optimizer | No
             model.next_round(r, history)
             optimizer = new_optimizer()
         result = _fit_round(model, objective, optimizer, r, epochs, patience, higher_is_better, max_steps, stop_at,
-                            history)
+                            eval_every or 1, history)
         rounds.append({"round": r, "best_epoch": result.best_epoch, "val": result.val_metric,
                        "best_step": next(h["step"] for h in history if h["round"] == r
                                          and h["epoch"] == result.best_epoch)})
@@ -97,13 +98,16 @@ def fit(model: torch.nn.Module, objective, optimizer: torch.optim.Optimizer | No
 
 
 def _fit_round(model, objective, optimizer, rnd: int, epochs: int, patience: int | None, higher_is_better: bool,
-               max_steps: int | None, stop_at: float | None, history: list[dict]) -> FitResult:
+               max_steps: int | None, stop_at: float | None, eval_every: int, history: list[dict]) -> FitResult:
     sign = 1.0 if higher_is_better else -1.0
     best_key, best, best_epoch, stale, times, step = None, None, 0, 0, [], 0
     epoch = 0
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         step = train_epoch(model, objective, optimizer, epoch, step, max_steps)
+        out_of_budget = max_steps is not None and step >= max_steps
+        if epoch % eval_every and epoch < epochs and not out_of_budget:
+            continue
         model.eval()
         ev = objective.evaluate(model)
         times.append(time.perf_counter() - start)
@@ -116,7 +120,7 @@ def _fit_round(model, objective, optimizer, rnd: int, epochs: int, patience: int
             stale += 1
             if patience is not None and stale >= patience:
                 break
-        if max_steps is not None and step >= max_steps:
+        if out_of_budget:
             break
         if stop_at is not None and sign * ev.val_metric >= sign * stop_at:
             break

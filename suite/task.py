@@ -46,6 +46,10 @@ class Protocol:
     ``stop_at``: training stops once the validation metric reaches this value
     (e.g. 1.0 accuracy on an algorithmic task: no later epoch can beat it but
     by validation loss), which spares the rest of a step budget.
+    ``eval_every``: validate every N epochs (and after the last) instead of
+    after each, where an epoch is a step or two and validation would
+    dominate the cost (16 training rows, thousands of validation rows);
+    ``patience`` then counts validations.
     """
 
     seeds: int = 10
@@ -64,6 +68,7 @@ class Protocol:
     param_budget: int | None = None
     sparsity: float | None = None
     stop_at: float | None = None
+    eval_every: int | None = None
 
     def to_dict(self) -> dict:
         """The fields that define the run: ``sampler``/``search_seed`` only with a budget over 1,
@@ -80,7 +85,7 @@ def canonical_protocol(fields: dict) -> dict:
     if not out.get("batch_nodes"):
         out.pop("batch_nodes", None)
         out.pop("num_neighbors", None)
-    for key in ("max_steps", "param_budget", "sparsity", "stop_at"):  # unset: absent, so run keys of tasks without them stay as they were
+    for key in ("max_steps", "param_budget", "sparsity", "stop_at", "eval_every"):  # unset: absent, so run keys of tasks without them stay as they were
         if out.get(key) is None:
             out.pop(key, None)
     if "num_neighbors" in out:

@@ -97,7 +97,7 @@ def train_and_measure(p: dict) -> dict:
     start = time.perf_counter()
     result = fit(model, objective, optimizer, epochs=epochs, patience=protocol["patience"],
                  higher_is_better=p["higher_is_better"], max_steps=protocol.get("max_steps"),
-                 stop_at=protocol.get("stop_at"),
+                 stop_at=protocol.get("stop_at"), eval_every=protocol.get("eval_every"),
                  new_optimizer=lambda: method.optimizer(model, config))
     sync()
     train_seconds = time.perf_counter() - start

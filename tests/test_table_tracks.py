@@ -225,7 +225,7 @@ def test_quick_suite_plans_a_small_cell_of_every_track_beyond_graphs():
 
     sweeps = suite_sweeps(SUITES.get("quick"), [], [], None, {})
     tracks = {TASKS.get(t).track for tasks, *_ in sweeps for t in tasks}
-    assert {"node", "link", "function", "sparsity", "tabular"} <= tracks
+    assert {"node", "link", "function", "algorithmic", "sparsity", "tabular"} <= tracks
     runs = [r for tasks, methods, seeds, mo, proto in sweeps[1:] for r in plan(tasks, methods, seeds, None,
                                                                                method_overrides=mo, protocol=proto)]
     by_task = {}
@@ -239,3 +239,14 @@ def test_quick_suite_plans_a_small_cell_of_every_track_beyond_graphs():
     planned = [r for tasks, methods, seeds, mo, proto in only for r in plan(tasks, methods, seeds, None,
                                                                              method_overrides=mo, protocol=proto)]
     assert {r.task for r in planned} == {"tab-wine"} and len({r.method for r in planned}) == 5
+
+
+def test_eval_every_validates_every_n_epochs_and_after_the_last():
+    ds = _regression()
+    view = table_view(ds, ds.splits[0])
+    objective = Supervised(view, [get_metric("rmse")], {}, y_val=ds.y[ds.splits[0].val])
+    model = torch.nn.Linear(2, 1)
+    result = fit(model, objective, torch.optim.Adam(model.parameters()), epochs=25, patience=None,
+                 higher_is_better=False, eval_every=10)
+    assert [h["epoch"] for h in result.history] == [10, 20, 25] and result.steps == 25
+    assert result.best_epoch in (10, 20, 25)

@@ -9,6 +9,10 @@ QUICK_CELLS = (
     SuiteSpec(name="quick-function", description="KAN vs MLP on exp(sin(pi x) + y^2) at 300 parameters",
               tracks=("function",), tasks=("fn-exp-sin",), methods=("mlp-relu", "kan"), seeds=3,
               protocol={**QUICK, "param_budget": 300}),
+    SuiteSpec(name="quick-algorithmic", description="a token MLP grokking (a + b) mod 97 from half the table, and "
+                                                    "learning sparse parity",
+              tracks=("algorithmic",), tasks=("mod-add-97-f0.5", "sparse-parity-30-3"), methods=("token-mlp",),
+              seeds=3),
     SuiteSpec(name="quick-sparsity", description="dense vs random pruning vs IMP with rewinding at 90% on digits",
               tracks=("sparsity",), tasks=("sparsity-digits",), methods=("dense", "random-pruning", "imp-rewind"),
               seeds=3, protocol={"sparsity": 0.9}),
@@ -65,3 +69,8 @@ register_suite(SuiteSpec(
 register_suite(SuiteSpec(
     name="tabular", description="scikit-learn's bundled tables x linear, k-NN, boosted trees, MLP, Hopfield x 5 seeds",
     tracks=("tabular",), tasks=("*",), methods=("*",), seeds=5))
+register_suite(SuiteSpec(
+    name="algorithmic", description="grokking and algorithmic tasks x one- and two-layer transformers and token "
+                                    "MLPs, with and without weight decay, 3 seeds (the 30%% modular tasks' 30,000-step "
+                                    "budgets make this the slowest suite: tens of CPU-hours)".replace("%%", "%"),
+    tracks=("algorithmic",), tasks=("*",), methods=("*",), seeds=3))
