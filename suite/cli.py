@@ -158,7 +158,9 @@ def _print_summary(rows: list[dict]) -> None:
         mean = ok["test_metric"].mean() * scale if len(ok) else float("nan")
         std = ok["test_metric"].std(ddof=1) * scale if len(ok) > 1 else float("nan")
         errors = "; ".join(sorted(set(g.loc[g["status"] != "ok", "error"].dropna().astype(str))))[:100]
-        out.append([task, method, g["metric_name"].iloc[0], f"{mean:.2f} ± {std:.2f}", len(ok), len(g) - len(ok), errors])
+        spec = ".2f" if scale == 100.0 else ".3g"  # errors such as RMSE can be 1e-3 or below
+        out.append([task, method, g["metric_name"].iloc[0], f"{mean:{spec}} ± {std:{spec}}", len(ok),
+                    len(g) - len(ok), errors])
     print(tabulate(out, headers=["task", "method", "metric", "test mean ± std", "ok", "failed", "errors"],
                    tablefmt="simple", disable_numparse=True))
 
