@@ -130,7 +130,9 @@ def render_markdown(points: pd.DataFrame, slopes: pd.DataFrame) -> str:
         if (task, family) in best:
             method, slope = best[task, family]
             top = rows[rows["budget"] == budgets[-1]].sort_values(["test_mean", "method"]).iloc[0]
-            lines += [f"On `{task}`, `{method}` scales steepest (slope {slope:+.2f}); at the largest budget "
+            trend = (f"`{method}` scales steepest (slope {slope:+.2f})" if slope < 0 else
+                     f"no method's test RMSE falls with more parameters (best slope {slope:+.2f}, `{method}`)")
+            lines += [f"On `{task}`, {trend}; at the largest budget "
                       f"({int(budgets[-1]):,}) `{top['method']}` has the lowest test RMSE ({top['test_mean']:.3g}).",
                       ""]
         else:
