@@ -118,7 +118,7 @@ def cmd_run(args) -> int:
     if not runs:
         raise ConfigError("nothing to run: no selected method supports the selected tasks' tracks")
     todo, skipped = pending(runs, runner.results_dir, retry_failed=args.retry_failed, force=args.force)
-    print(f"{len(runs)} runs ({len(available)} tasks x {len(methods)} methods x configs x seeds) -> "
+    print(f"{len(runs)} runs ({len(available)} tasks, {len(methods)} methods, their configs and seeds) -> "
           f"{runner.results_dir}/", file=sys.stderr)
     if skipped["done"] or skipped["failed"] or skipped["duplicate"]:
         print(f"resuming: {skipped['done']} already done, {skipped['failed']} failed before (skipped; "
