@@ -18,9 +18,13 @@ from suite.method import MethodSpec
 MAX_WIDTH = 1 << 20
 
 
-def count_params(method: MethodSpec, config: dict, in_channels: int, out_channels: int, **context) -> int:
-    model = method.build(config, in_channels, out_channels, **context)
+def trainable_params(model) -> int:
+    """What a budget counts: the model's trainable parameters (fixed buffers such as random features do not)."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def count_params(method: MethodSpec, config: dict, in_channels: int, out_channels: int, **context) -> int:
+    return trainable_params(method.build(config, in_channels, out_channels, **context))
 
 
 def size_to_budget(method: MethodSpec, config: dict, budget: int, in_channels: int, out_channels: int,

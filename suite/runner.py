@@ -153,11 +153,17 @@ def _protocols(task: TaskSpec, overrides: dict) -> list:
 
 def _sized(task: TaskSpec, method: MethodSpec, config: dict, budget: int) -> dict:
     """``config`` with the method's width set to fit ``budget`` parameters on ``task`` (:mod:`suite.budget`)."""
+    in_channels, out_channels, context = _model_shape(task, method.input_layout)
+    return size_to_budget(method, config, budget, in_channels, out_channels, **context)
+
+
+@lru_cache(maxsize=32)
+def _model_shape(task: TaskSpec, input_layout: str) -> tuple[int, int, dict]:
+    """(in_channels, out_channels, constructor context) of a model on ``task``: one view per task, not per config."""
     data = task.load()
     track = get_track(task.track)
-    view = track.prepare(data, 0, method.input_layout, _features(task, method.input_layout)).view
-    return size_to_budget(method, config, budget, track.objective.in_channels(view),
-                          track.objective.out_channels(view), **track.context(data))
+    view = track.prepare(data, 0, input_layout, _features(task, input_layout)).view
+    return track.objective.in_channels(view), track.objective.out_channels(view), track.context(data)
 
 
 @lru_cache(maxsize=8)

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 import suite.baselines  # noqa: F401  (so the fork server holds the baselines' imports)
+from suite.budget import trainable_params
 from suite.errors import ConfigError
 from suite.loop import fit
 from suite.measure import PeakMemory, median_p90, time_calls
@@ -81,11 +82,10 @@ def train_and_measure(p: dict) -> dict:
     context = {**p.get("context", {}), "sparsity": protocol.get("sparsity")}
     model = method.build(config, objective_cls.in_channels(view), objective_cls.out_channels(view), **context)
     model = model.to(device)
-    num_params = sum(t.numel() for t in model.parameters())
     budget = protocol.get("param_budget")
-    if budget and num_params > budget:
-        raise ConfigError(f"method {method.name} has {num_params:,} parameters, over the protocol's param_budget "
-                          f"{budget:,}; give it a size_key so the runner can size it, or raise the budget")
+    if budget and (num_params := trainable_params(model)) > budget:  # the count the sweep sized it by
+        raise ConfigError(f"method {method.name} has {num_params:,} trainable parameters, over the protocol's "
+                          f"param_budget {budget:,}; give it a size_key so the runner can size it, or raise the budget")
     optimizer = method.optimizer(model, config)
     if protocol.get("batch_nodes") and not method.minibatch:
         raise ConfigError(f"method {method.name} cannot train on neighbour-sampled mini-batches, which this task's "
