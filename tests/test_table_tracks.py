@@ -85,18 +85,32 @@ class _Add(torch.nn.Module):
         return x + self.c
 
 
-def test_bits_target_trains_with_bce_and_scores_exact_match():
+BITS = register_task(TaskSpec(
+    name="toy-table-bits", track="algorithmic", dataset="toy", metric="exact_match", split="random",
+    num_splits=1, split_sha256=_bits().split_hash(), loader=_bits, protocol=Protocol(seeds=1, max_epochs=300),
+    synthetic=True, extra_metrics=("bit_accuracy",)))
+
+
+def test_bits_target_trains_with_bce_and_the_evaluator_scores_k_bit_outputs():
     ds = _bits()
     split = ds.splits[0]
     view = table_view(ds, split)
+    torch.manual_seed(0)
     model = torch.nn.Linear(4, 4)
     objective = Supervised(view, [get_metric("exact_match"), get_metric("bit_accuracy")], {}, y_val=ds.y[split.val])
-    torch.manual_seed(0)
     result = fit(model, objective, torch.optim.Adam(model.parameters(), lr=0.1), epochs=300, patience=None,
                  higher_is_better=True)
     assert result.val_metric == 1.0  # reversing bits is linear: learnt exactly
-    score = Evaluator("toy-table-xy").metrics  # any evaluator; check the metric on bit logits directly
-    assert score and get_metric("exact_match")(result.test_output, ds.y[split.test]) == 1.0
+    evaluator = Evaluator("toy-table-bits")
+    y_test = ds.y[split.test]
+    assert evaluator.eval({"y_true": y_test, "y_pred": result.test_output}) == {"exact_match": 1.0, "bit_accuracy": 1.0}
+    flipped = result.test_output.clone()
+    flipped[0, 0] = -flipped[0, 0]  # one wrong bit in one row: that row stops matching exactly
+    score = evaluator.eval({"y_true": y_test, "y_pred": flipped})
+    assert score["exact_match"] == pytest.approx(1 - 1 / len(y_test))
+    assert score["bit_accuracy"] == pytest.approx(1 - 1 / y_test.numel())
+    with pytest.raises(ValueError, match="shape mismatch"):
+        evaluator.eval({"y_true": y_test, "y_pred": result.test_output[:-1]})
 
 
 def test_step_budget_stops_training_and_history_counts_steps():
