@@ -195,7 +195,8 @@ def test_rows_carry_measures_and_curves_and_budgets_get_their_own_tables(results
         measures, curves = json.loads(row["measures"]), json.loads(row["curves"])
         assert measures["steps"] == 20 and measures["nonzero_params"] == row["num_params"]
         assert row["num_params"] <= json.loads(row["protocol"])["param_budget"]
-        assert len(curves["val"]) == 20 and curves["step"][-1] == 20  # the method's 20 epochs, full batch and all(t is not None for t in curves["train"])
+        assert len(curves["val"]) == 20 and curves["step"][-1] == 20  # the method's 20 epochs, full batch
+        assert all(t is not None for t in curves["train"])
     df = read_results(results_dir)
     assert df["measures"].notna().all()
     page = render_markdown(aggregate(df))
