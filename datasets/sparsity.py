@@ -1,14 +1,15 @@
 """Sparsity-track datasets: small classification tables on which a LeNet-300-100 can be pruned and retrained.
 
-* :func:`load_digits` — scikit-learn's bundled handwritten digits (1,797 8x8
-  images, 10 classes; UCI "Optical Recognition of Handwritten Digits", Alpaydin
-  & Kaynak 1998), shipped inside scikit-learn, so nothing is downloaded.
+The digits task reads scikit-learn's bundled digits through the tabular
+track's loader (:func:`suite.datasets.tabular.load_sklearn_table`: the same
+table, splits and content check as ``tab-digits``).
+
 * :func:`make_teacher` — a teacher-student task: Gaussian inputs labelled by a
   fixed random ReLU teacher network, so a sparse student has a known,
   realisable target (the setting of Frankle & Carbin 2019's LeNet experiments
   scaled down; https://arxiv.org/abs/1803.03635).
 
-Both are :class:`~suite.datasets.table.TableDataset` with
+It is a :class:`~suite.datasets.table.TableDataset` with
 ``target="classification"`` and ``standardize=True`` and stratified random
 splits from ``numpy.random.default_rng(seed)``.
 """
@@ -19,22 +20,6 @@ import numpy as np
 import torch
 
 from suite.datasets.table import TableDataset, random_splits
-
-
-def load_digits(num_splits: int = 5, train: float = 0.6, val: float = 0.2, seed: int = 0) -> TableDataset:
-    """scikit-learn's digits: ``x`` [1797, 64] pixel intensities in 0..16 (float32), ``y`` [1797] in 0..9.
-
-    ``num_splits`` stratified random train/val/test splits (``train``/``val``
-    fractions per class, test the rest) from ``numpy.random.default_rng(seed)``.
-    """
-    from sklearn.datasets import load_digits as sk_digits
-
-    bunch = sk_digits()
-    x = torch.from_numpy(np.asarray(bunch.data, dtype=np.float32))
-    y_np = np.asarray(bunch.target, dtype=np.int64)
-    splits = random_splits(len(y_np), (train, val), num_splits, seed, stratify=y_np)
-    return TableDataset("digits", x, torch.from_numpy(y_np), "classification", splits, num_classes=10,
-                        standardize=True, notes={"source": "sklearn.datasets.load_digits (bundled)"})
 
 
 def make_teacher(num_examples: int = 6000, num_features: int = 64, hidden: int = 128, num_classes: int = 10,

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from suite.baselines.pruning import IMPRewind, LeNet300100, MagnitudeOneShot, RandomPruning, imp_schedule
-from suite.datasets.sparsity import load_digits, make_teacher
+from suite.datasets.sparsity import make_teacher
 from suite.loop import fit
 from suite.metrics import get_metric
 from suite.objective import Supervised
@@ -40,7 +40,7 @@ def kept(model):
 # --- datasets and tasks ------------------------------------------------------------------------------------------
 
 def test_digits_splits_are_stratified_disjoint_and_frozen():
-    data = load_digits()
+    data = TASKS.get("sparsity-digits").load()
     assert data.x.shape == (1797, 64) and data.num_classes == 10 and data.standardize
     for split in data.splits:
         parts = [set(split.train.tolist()), set(split.val.tolist()), set(split.test.tolist())]

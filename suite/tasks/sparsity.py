@@ -9,7 +9,10 @@ magnitude pruning trains more rounds than one-shot pruning (as it does in
 the paper), never longer rounds.
 """
 
-from suite.datasets.sparsity import load_digits, make_teacher
+from functools import partial
+
+from suite.datasets.sparsity import make_teacher
+from suite.datasets.tabular import load_sklearn_table
 from suite.task import Protocol, TaskSpec, register_task
 
 TRACK = "sparsity"
@@ -22,7 +25,7 @@ SPLIT = "5 stratified random splits 60/20/20 from numpy.random.default_rng(0); s
 
 register_task(TaskSpec(
     name="sparsity-digits", track=TRACK, dataset="sklearn digits", metric="accuracy", split=SPLIT, num_splits=5,
-    split_sha256="19adf6027ecf45aade65a4e35ae8671e4029fb164b2a5a3a7cd26d46def220de", loader=load_digits,
+    split_sha256="19adf6027ecf45aade65a4e35ae8671e4029fb164b2a5a3a7cd26d46def220de", loader=partial(load_sklearn_table, "digits"),
     protocol=PROTOCOL, version=1, variants=tuple({"sparsity": s} for s in SPARSITIES),
     description="1,797 8x8 handwritten digits (64 standardised pixels, 10 classes); prune LeNet-300-100 to each "
                 "target sparsity",
