@@ -63,6 +63,7 @@ class TaskBoard:
     higher_is_better: bool
     split_sha256: str
     table: pd.DataFrame  # one row per method, best first
+    protocol_json: str = "{}"  # the (normalised) protocol its rows ran under
 
 
 @dataclass
@@ -137,7 +138,8 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
         table = table.sort_values(["test_mean", "method"], ascending=[not hib, True]).reset_index(drop=True)
         table.insert(0, "rank", table["test_mean"].rank(ascending=not hib, method="min").astype(int))
         boards[task, plabel] = TaskBoard(task, plabel, str(first["track"]), int(first["task_version"]),
-                                         str(first["metric_name"]), hib, str(first["split_sha256"]), table)
+                                         str(first["metric_name"]), hib, str(first["split_sha256"]), table,
+                                         str(first["protocol"]))
     # Tasks whose runs all failed still get a board, so failures are visible.
     for task, plabel, _method in failed.index:
         if (task, plabel) not in boards:
@@ -307,13 +309,14 @@ def write_leaderboard(results_dir: str | Path, out_dir: str | Path) -> Path:
     """Render ``out_dir/README.md`` from ``results_dir``; the same rows give the same bytes."""
     report = ReadReport()
     df = read_results(results_dir, report)
-    text = render_markdown(aggregate(df, report.parts))
+    agg = aggregate(df, report.parts)
+    text = render_markdown(agg)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if (df["track"] == "function").any():  # scaling of test error with parameters: table and log-log plot
-        from suite.scaling import scaling_report
+        from suite.scaling import write_scaling
 
-        scaling_report(results_dir, out)
+        write_scaling(agg, out)
     path = out / "README.md"
     tmp = out / ".README.md.tmp"
     tmp.write_text(text)

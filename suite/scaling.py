@@ -3,19 +3,20 @@
 Liu et al. 2024 (KAN, https://arxiv.org/abs/2404.19756) compare KANs and MLPs
 by the exponent alpha of ``RMSE ~ N^-alpha`` in the parameter count N. The
 function tasks run every method at several parameter budgets (their
-``variants``); :func:`scaling_report` reads those rows and, per task:
+``variants``). The report reads the leaderboard's own aggregation
+(:func:`suite.leaderboard.aggregate`: newest task version, one row per run,
+per (task, method, protocol) the configuration with the best mean
+*validation* RMSE) and, per task:
 
-* keeps ``ok`` rows of track ``function`` of the task's newest version, one
-  row per (protocol, method, config, seed), the latest (as the leaderboard);
-* per (task, method, budget) picks the configuration with the best mean
-  *validation* RMSE (test never selects; ties: more seeds, then config hash)
-  and reports its mean test RMSE over seeds and its parameter count;
+* reports each method's mean test RMSE over seeds and its parameter count at
+  each budget;
 * fits per (task, method) the slope of log(test RMSE) against log(parameters)
   by least squares (``np.polyfit``, degree 1) over its budgets; the
   steepest (most negative) slope scales best.
 
 Rows that ran under other settings than the budget (e.g. a shorter epoch
-budget) are reported separately, never pooled. Writes
+budget: any difference in the leaderboard's protocol label) are reported
+separately, never pooled. Writes
 ``function-scaling.md`` (tables, slopes, and a sentence per task naming the
 steepest method, computed from the slopes) and ``function-scaling.svg``
 (one log-log panel per task).
@@ -30,56 +31,45 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
-from suite.leaderboard import normal_protocol
+from suite.leaderboard import Aggregation, aggregate, protocol_label
 from suite.results import read_results
 
 TRACK = "function"
-DEDUP = ["task", "task_version", "protocol", "method", "config_hash", "seed"]
-
-
-def _budget(protocol_json: str) -> int | None:
-    return json.loads(protocol_json).get("param_budget")
 
 
 def _family(protocol_json: str) -> str:
-    """What, besides the budget, makes rows comparable: a label of the protocol without ``param_budget``."""
+    """What, besides the budget, makes rows comparable: the leaderboard's protocol label without the budget."""
     p = json.loads(protocol_json)
-    label = f"max_epochs={p.get('max_epochs')}, patience={p.get('patience')}"
-    if p.get("max_steps"):
-        label += f", max_steps={p['max_steps']}"
-    if p.get("trials", 1) > 1:
-        label += f", trials={p['trials']}"
-    return label
+    p.pop("param_budget", None)
+    return protocol_label(json.dumps(p))
 
 
-def scaling_points(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per (task, protocol family, method, budget): the validation-selected config's mean test metric.
+def points_from(agg: Aggregation) -> pd.DataFrame:
+    """One row per (task, protocol family, method, budget) from the leaderboard's own aggregation: the
+    validation-selected configuration's mean test metric (the same selection, deduplication and task
+    versions as the leaderboard's tables).
 
     Columns: task, family, method, budget, test_mean, test_std, val_mean, params, seeds, config_hash, metric.
     """
     cols = ["task", "family", "method", "budget", "test_mean", "test_std", "val_mean", "params", "seeds",
             "config_hash", "metric"]
-    df = df[(df["track"] == TRACK) & (df["status"] == "ok")]
-    if df.empty:
-        return pd.DataFrame(columns=cols)
-    df = df[df["task_version"] == df.groupby("task")["task_version"].transform("max")]
-    df = df.assign(protocol=df["protocol"].map(normal_protocol))
-    df = df.sort_values("started_at").drop_duplicates(DEDUP, keep="last")
-    df = df.assign(budget=df["protocol"].map(_budget), family=df["protocol"].map(_family))
-    df = df[df["budget"].notna()]
     out = []
-    for (task, family, method, budget), rows in df.groupby(["task", "family", "method", "budget"], sort=True):
-        sign = 1 if bool(rows["higher_is_better"].iloc[0]) else -1
-        per_cfg = rows.groupby("config_hash").agg(val=("val_metric", "mean"), n=("seed", "nunique")).reset_index()
-        per_cfg["sel"] = sign * per_cfg["val"]
-        best = per_cfg.sort_values(["sel", "n", "config_hash"], ascending=[False, False, True]).iloc[0]
-        picked = rows[rows["config_hash"] == best["config_hash"]]
-        test = picked["test_metric"].astype(float)
-        out.append(dict(task=task, family=family, method=method, budget=int(budget), test_mean=float(test.mean()),
-                        test_std=float(test.std(ddof=1)) if len(test) > 1 else float("nan"),
-                        val_mean=float(best["val"]), params=float(picked["num_params"].mean()),
-                        seeds=int(best["n"]), config_hash=best["config_hash"], metric=str(rows["metric_name"].iloc[0])))
-    return pd.DataFrame(out, columns=cols)
+    for board in agg.boards.values():
+        budget = json.loads(board.protocol_json).get("param_budget")
+        if board.track != TRACK or board.table.empty or not budget:
+            continue
+        family = _family(board.protocol_json)
+        for r in board.table.itertuples():
+            out.append(dict(task=board.task, family=family, method=r.method, budget=int(budget),
+                            test_mean=float(r.test_mean), test_std=float(r.test_std), val_mean=float(r.val_mean),
+                            params=float(r.params), seeds=int(r.seeds), config_hash=r.config_hash,
+                            metric=board.metric))
+    return pd.DataFrame(out, columns=cols).sort_values(["task", "family", "method", "budget"]).reset_index(drop=True)
+
+
+def scaling_points(df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`points_from` the aggregation of result rows ``df``."""
+    return points_from(aggregate(df))
 
 
 def fit_slopes(points: pd.DataFrame) -> pd.DataFrame:
@@ -175,13 +165,18 @@ def render_svg(points: pd.DataFrame, slopes: pd.DataFrame, path: Path) -> None:
         plt.close(fig)
 
 
-def scaling_report(results_dir: str | Path, out_dir: str | Path) -> Path:
-    """Write ``out_dir/function-scaling.md`` and ``out_dir/function-scaling.svg``; returns the Markdown path."""
+def write_scaling(agg: Aggregation, out_dir: str | Path) -> Path:
+    """Write ``out_dir/function-scaling.md`` and ``.svg`` from a leaderboard aggregation; returns the Markdown path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    points = scaling_points(read_results(results_dir))
+    points = points_from(agg)
     slopes = fit_slopes(points)
     md = out / "function-scaling.md"
     md.write_text(render_markdown(points, slopes))
     render_svg(points, slopes, out / "function-scaling.svg")
     return md
+
+
+def scaling_report(results_dir: str | Path, out_dir: str | Path) -> Path:
+    """:func:`write_scaling` for the rows under ``results_dir``."""
+    return write_scaling(aggregate(read_results(results_dir)), out_dir)
