@@ -93,10 +93,17 @@ def test_views_carry_no_validation_or_test_labels(name):
     view = table_view(data, s)
     assert not any(k in view.keys() for k in ("y", "y_val", "y_test"))
     assert torch.equal(view.y_train, data.y[s.train]) and torch.equal(view.x_val, data.x[s.val])
-    for t in view.keys():  # no tensor on the view equals the held-out labels
-        v = view[t]
-        if torch.is_tensor(v) and v.shape[0] == s.val.numel():
-            assert not torch.equal(v.to(data.y.dtype), data.y[s.val])
+    held_out = [data.y[s.val], data.y[s.test]]
+    assert not _holds_any(view, held_out)  # no tensor on the view holds the held-out labels
+    leaky = view.clone()
+    leaky.answers = data.y[s.test].float()  # positive control: the check catches labels under any name or dtype
+    assert _holds_any(leaky, held_out)
+
+
+def _holds_any(view, labels: list) -> bool:
+    """Whether some tensor on ``view`` equals one of ``labels`` (flattened, after a dtype cast)."""
+    return any(torch.is_tensor(v) and v.numel() == y.numel() and torch.equal(v.reshape(-1).to(y.dtype), y.reshape(-1))
+               for v in (view[k] for k in view.keys()) for y in labels)
 
 
 @pytest.mark.parametrize("name,L,out", [("transformer-1l", 2, 97), ("transformer-2l-nowd", 30, 2),
