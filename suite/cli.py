@@ -1,8 +1,9 @@
-"""Command line: ``netarena list|run|leaderboard`` (also ``python -m suite``)."""
+"""Command line: ``netarena list|run|leaderboard|results|wl-bound`` (also ``python -m suite``)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -91,7 +92,8 @@ def cmd_run(args) -> int:
 
     overrides = _parse_overrides(args.config)
     cli_protocol = {k: v for k, v in (("trials", args.trials), ("sampler", args.sampler),
-                                      ("search_seed", args.search_seed)) if v is not None}
+                                      ("search_seed", args.search_seed), ("param_budget", args.param_budget))
+                    if v is not None}
     if args.suite:
         spec = SUITES.get(args.suite)
         sweeps = suite_sweeps(spec, _split_names(args.task), _split_names(args.method), args.seeds, cli_protocol)
@@ -111,10 +113,16 @@ def cmd_run(args) -> int:
         raise DatasetMissingError(next(iter(missing.values())))
     if missing:
         print(skip_message(missing), file=sys.stderr)
-    runs = []
-    for sweep_tasks, sweep_methods, seeds, method_overrides, protocol in sweeps:
-        runs += plan([t for t in sweep_tasks if t in available], sweep_methods, seeds, overrides, suite=args.suite,
-                     method_overrides=method_overrides, protocol=protocol)
+
+    def make_plan():
+        runs = []
+        for sweep_tasks, sweep_methods, seeds, method_overrides, protocol in sweeps:
+            runs += plan([t for t in sweep_tasks if t in available], sweep_methods, seeds, overrides,
+                         suite=args.suite, method_overrides=method_overrides, protocol=protocol,
+                         results_dir=runner.results_dir)
+        return runs
+
+    runs = make_plan()
     if not runs:
         raise ConfigError("nothing to run: no selected method supports the selected tasks' tracks")
     todo, skipped = pending(runs, runner.results_dir, retry_failed=args.retry_failed, force=args.force)
@@ -125,6 +133,17 @@ def cmd_run(args) -> int:
               f"--retry-failed reruns them), {skipped['duplicate']} duplicates; {len(todo)} to run "
               "(--force reruns all)", file=sys.stderr)
     rows = runner.run(todo) if todo else []
+    # Nested cross-validation: once a fold's selection runs are recorded, its winner's assessment runs exist.
+    done = {r.key for r in todo}
+    while True:
+        more = [r for r in pending(make_plan(), runner.results_dir, retry_failed=args.retry_failed,
+                                   force=args.force)[0] if r.key not in done]
+        if not more:
+            break
+        print(f"nested CV: {len(more)} assessment runs of the configurations selected on each fold", file=sys.stderr)
+        done |= {r.key for r in more}
+        todo = todo + more
+        rows += runner.run(more)
     if rows:
         _print_summary(rows)
     if args.suite and not args.no_leaderboard:
@@ -168,9 +187,61 @@ def _print_summary(rows: list[dict]) -> None:
 def cmd_leaderboard(args) -> int:
     from suite.leaderboard import write_leaderboard
 
+    if args.param_budget is not None:  # one budget's tables only, printed (leaderboard/ is left as it is)
+        from suite.leaderboard import aggregate, render_markdown
+        from suite.results import ReadReport, read_results
+
+        report = ReadReport()
+        agg = aggregate(read_results(_results_dir(args), report), report.parts)
+        agg.boards = {k: b for k, b in agg.boards.items()
+                      if json.loads(b.protocol_json or "{}").get("param_budget") == args.param_budget}
+        if not agg.boards:
+            raise ConfigError(f"no rows ran under param_budget {args.param_budget:,}; run a sweep with "
+                              f"--param-budget {args.param_budget}")
+        print(render_markdown(agg))
+        return 0
     path = write_leaderboard(_results_dir(args), args.out)
     print(f"Leaderboard: {path.resolve()}")
     return 0
+
+
+def cmd_wl_bound(args) -> int:
+    """Print (and write) the 1-WL upper bound on accuracy of each graph classification task's dataset."""
+    from tabulate import tabulate
+
+    from suite.registry import TASKS
+    from suite.wl import wl_bound_table
+
+    names = _split_names(args.task) or [t.name for t in TASKS if t.dataset.startswith("TUDataset/")]
+    datasets = {}
+    for name in names:
+        spec = TASKS.get(name)
+        if spec.track != "graph" or spec.metric != "accuracy":
+            raise ConfigError(f"wl-bound needs a graph classification task; {name} is a {spec.track} task "
+                              f"scored by {spec.metric}")
+        try:
+            datasets[name] = spec.load()
+        except DatasetMissingError as exc:
+            print(f"skipped {name}: {exc}", file=sys.stderr)
+    table = wl_bound_table(datasets)
+    text = tabulate(table, headers="keys", tablefmt="github", showindex=False, floatfmt=".2f")
+    print(text)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(WL_BOUND_HEADER + text + "\n")
+        print(f"written: {out}")
+    return 0
+
+
+WL_BOUND_HEADER = (
+    "# 1-WL upper bounds on accuracy\n\n"
+    "Written by `netarena wl-bound --out leaderboard/wl-upper-bounds.md` from the datasets alone (no results).\n"
+    "Graphs are grouped by their 1-WL colour histogram, refined from the task's node features until the grouping "
+    "stops changing. `unique %`: share of graphs whose histogram no graph of another label shares (Zopf 2022, "
+    "\"1-WL Expressiveness Is (Almost) All You Need\"). `max accuracy %`: accuracy of predicting each group's "
+    "majority label, the most any model bounded by 1-WL (every message-passing GNN) can reach on the whole "
+    "dataset.\n\n")
 
 
 def cmd_results(args) -> int:
@@ -222,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--trials", type=int,
                      help="tuning budget: configurations per method from its grid, the same for every method "
                           "(default: the task's or suite's, usually 1 = paper defaults)")
+    run.add_argument("--param-budget", type=int, metavar="N",
+                     help="size every method with a size_key to the largest width within N trainable parameters "
+                          "(e.g. 100000 or 500000, as benchmarking-gnns); rows are ranked per budget")
     run.add_argument("--sampler", choices=["random"], help="how a grid larger than the budget is sampled")
     run.add_argument("--search-seed", type=int, help="seed of the sampler (default 0)")
     run.add_argument("--executor", choices=["local", "ray"], default="local",
@@ -237,6 +311,14 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--results", help="results folder (default: results/)")
     lb.add_argument("--out", default="leaderboard", help="output folder (default: leaderboard/)")
     lb.set_defaults(func=cmd_leaderboard)
+
+    lb.add_argument("--param-budget", type=int, metavar="N",
+                    help="print only the tables of rows run under this parameter budget")
+
+    wl = sub.add_parser("wl-bound", help="1-WL upper bound on accuracy of graph classification datasets")
+    wl.add_argument("--task", help="comma-separated graph classification tasks (default: every TU task)")
+    wl.add_argument("--out", help="also write the table as Markdown here (e.g. leaderboard/wl-upper-bounds.md)")
+    wl.set_defaults(func=cmd_wl_bound)
 
     res = sub.add_parser("results", help="inspect the results store")
     res.add_argument("--results", help="results folder (default: results/)")

@@ -10,7 +10,10 @@ them (Markdown here). Rules, stated in the rendered page too:
 * per (task, method) the configuration with the best mean *validation*
   metric is shown (test never selects), ties by more seeds then config hash;
 * mean +- sample standard deviation (ddof=1) over seeds;
-* a track's summary ranks methods by their average rank over its tasks.
+* a track's summary ranks methods by their average rank over its tasks;
+* under nested cross-validation (:mod:`suite.nested`) the configuration is
+  chosen per outer fold on that fold's holdout, and the test metric is the
+  mean +- std over folds of each fold's retrained winner (``seeds`` counts folds).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from suite.metrics import get_metric
+from suite.nested import nested_table
 from suite.results import ReadReport, read_results
 from suite.tuning import disclosure
 
@@ -48,6 +52,10 @@ def protocol_label(protocol_json: str) -> str:
         label += f", param_budget={p['param_budget']:,}"
     if p.get("sparsity") is not None:
         label += f", sparsity={p['sparsity']:g}"
+    if p.get("retrain"):
+        label += f", nested CV (winner of each fold retrained {p['retrain']}x)"
+    if p.get("variant"):
+        label += f", {p['variant']} variant"
     if p.get("trials", 1) > 1:
         label += f", trials={p['trials']} (larger grids: {p.get('sampler')}, seed {p.get('search_seed')})"
     return label
@@ -112,6 +120,11 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
         chosen = (per_cfg.sort_values(["method", "sel", "n", "config_hash"], ascending=[True, False, False, True])
                   .drop_duplicates("method"))
         picked = rows.merge(chosen[["method", "config_hash"]], on=["method", "config_hash"])
+        nested = json.loads(first["protocol"] or "{}").get("retrain")
+        if nested:  # nested CV: each fold's own winner, its retrains' test mean; mean +- std over folds
+            picked, folds = nested_table(rows, hib)
+            if picked.empty:
+                continue
         table = picked.groupby("method").agg(
             test_mean=("test_metric", "mean"),
             test_std=("test_metric", lambda s: float(np.std(s, ddof=1)) if len(s) > 1 else float("nan")),
@@ -127,6 +140,16 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
             tuning=("search_space", "first"),
             config=("method_config", "first"),
         ).reset_index()
+        if nested:
+            by = folds.groupby("method")
+            table = table.drop(columns=["test_mean", "test_std", "val_mean", "seeds", "config_hash", "config"])
+            table = table.merge(pd.DataFrame({
+                "test_mean": by["test_metric"].mean(),
+                "test_std": by["test_metric"].agg(lambda s: float(np.std(s, ddof=1)) if len(s) > 1 else float("nan")),
+                "val_mean": by["val_metric"].mean(), "seeds": by["split_id"].nunique(),
+                "config_hash": by["config_hash"].agg(lambda s: s.value_counts().index[0])}),
+                left_on="method", right_index=True)
+            table["config"] = table["config_hash"].map(configs)
         table["failed"] = [int(failed.get((task, plabel, m), 0)) for m in table["method"]]
         table["tuning"] = [disclosure(t, c) for t, c in zip(table["tuning"], table.pop("config"))]
         extra = _other_metrics(picked, str(first["metric_name"]))

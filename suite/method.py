@@ -12,7 +12,9 @@ What ``forward`` takes and returns is the track's contract:
   per pair [P]; ``out_channels`` is 1.
 
 * ``function``, ``algorithmic``, ``sparsity``, ``tabular``: ``forward(x)``
-  with a batch of rows [B, d] -> [B, num_outputs] (:class:`suite.objective.Supervised`).
+  with a batch of rows [B, d] -> [B, num_outputs] (:class:`suite.objective.Supervised`);
+* ``graph``: ``forward(batch)`` with a PyG ``Batch`` of whole graphs ->
+  [num_graphs, num_outputs] (:class:`suite.objective.GraphLevel`).
 
 ``defaults`` holds every hyperparameter of its paper, including the loop's
 (``lr``, ``weight_decay``, ``epochs``, ``batch_size`` of training edges or
@@ -45,7 +47,7 @@ from suite.registry import METHODS
 OPTIMISER_KEYS = ("lr", "weight_decay", "epochs", "batch_size", "optimizer", "betas")
 OPTIMIZERS = ("adam", "adamw", "sgd")
 # Run facts a constructor may ask for by naming them: passed only to constructors that take them.
-CONTEXT_KEYS = ("num_nodes", "vocab_size", "target", "sparsity")
+CONTEXT_KEYS = ("num_nodes", "vocab_size", "target", "sparsity", "edge_dim")
 
 
 def config_hash(config: dict) -> str:

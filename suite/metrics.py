@@ -4,7 +4,8 @@ Node classification: ``accuracy``. Example tables: ``accuracy``, ``rmse`` and
 ``mae`` (lower is better), ``exact_match``/``bit_accuracy`` for k-bit outputs. Link prediction (binary labels, one score
 per candidate pair): ``hits@K`` and ``mrr`` rank every positive against the
 shared negatives as OGB's link evaluator does, ``roc_auc`` counts ties as one
-half (Mann-Whitney).
+half (Mann-Whitney) and averages over tasks for multi-label targets with
+missing labels (graph track: MoleculeNet's Tox21, OGB's ``rocauc``).
 """
 
 from __future__ import annotations
@@ -66,7 +67,22 @@ def _mrr(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
 
 
 def _roc_auc(y_pred: torch.Tensor, y_true: torch.Tensor) -> float:
-    """P(score of a random positive > a random negative), ties counted one half."""
+    """P(score of a random positive > a random negative), ties counted one half.
+
+    Multi-label (``y_true`` [n, T] in {0, 1} with NaN for a missing label, ``y_pred`` [n, T] logits, as
+    MoleculeNet's Tox21): the mean over tasks of each task's ROC-AUC on its present labels, over the tasks
+    with both classes present (OGB's ``rocauc``).
+    """
+    if y_true.dim() == 2:
+        aucs = []
+        for t in range(y_true.size(1)):
+            present = ~torch.isnan(y_true[:, t])
+            col = y_true[present, t]
+            if (col == 1).any() and (col == 0).any():
+                aucs.append(_roc_auc(y_pred[present, t], col))
+        if not aucs:
+            raise ValueError("roc_auc: no task has both positive and negative labels")
+        return float(sum(aucs) / len(aucs))
     below, tied, n_neg = _standing(y_pred, y_true)
     return ((below + 0.5 * tied).double().sum() / (below.numel() * n_neg)).item()
 

@@ -248,3 +248,82 @@ class Supervised:
     def inference(self, model: torch.nn.Module) -> torch.Tensor:
         """Predictions for every test row, as timed for latency."""
         return model(self.view.x_test)
+
+
+class GraphLevel:
+    """Graph-level prediction on sets of graphs (the graph track), in mini-batches of whole graphs.
+
+    Model contract: ``model(batch) -> [num_graphs, num_outputs]`` for a PyG
+    ``Batch`` (``x``, ``edge_index``, ``batch``, ``num_graphs``; ``edge_attr``
+    and ``fp`` where the dataset has them): class scores
+    (``target="classification"``, cross-entropy), one standardised prediction
+    (``"regression"``, mean squared error; metrics read it mapped back to the
+    target's units) or T logits (``"multilabel"``, binary cross-entropy over
+    the labels present: missing ones (NaN) neither train nor score). An epoch
+    is one shuffled pass over the training graphs in batches of the method's
+    ``batch_size`` (default 32). Training batches carry ``y`` (training labels
+    are the method's to see); validation and test batches carry none.
+    A model that defines ``setup(view)`` gets the view once before training
+    (the WL kernel fits there).
+    """
+
+    def __init__(self, view: Data, metrics: list[Metric], config: dict, y_val: torch.Tensor,
+                 protocol: dict | None = None):
+        from torch_geometric.loader import DataLoader
+
+        self.view, self.metrics, self.y_val, self.target = view, metrics, y_val, view.target
+        self.batch_size = int(config.get("batch_size") or 32)
+        y = view.y_train
+        labelled = [Data(**{k: g[k] for k in g.keys()}, y=y[i:i + 1]) for i, g in enumerate(view.train_graphs)]
+        self._train = DataLoader(labelled, batch_size=self.batch_size, shuffle=True)
+        # Validation and test batches never change: collate them once, not every epoch.
+        self._val = list(DataLoader(view.val_graphs, batch_size=max(self.batch_size, 256)))
+        self._test = list(DataLoader(view.test_graphs, batch_size=max(self.batch_size, 256)))
+        self.device = y.device
+
+    @staticmethod
+    def in_channels(view: Data) -> int:
+        return view.num_graph_features
+
+    @staticmethod
+    def out_channels(view: Data) -> int:
+        return view.num_outputs
+
+    def train_batches(self):
+        for batch in self._train:
+            yield batch.to(self.device)
+
+    def _loss(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.target == "classification":
+            return F.cross_entropy(out, y)
+        if self.target == "regression":
+            return F.mse_loss(out.view(-1), y.view(-1))
+        present = ~torch.isnan(y)
+        return F.binary_cross_entropy_with_logits(out[present], y[present])
+
+    def loss(self, model: torch.nn.Module, batch) -> torch.Tensor:
+        return self._loss(model(batch), batch.y)
+
+    def _predict(self, model: torch.nn.Module, batches: list) -> torch.Tensor:
+        """Model outputs over ``batches``, in graph order, in the units the metrics read."""
+        out = torch.cat([model(b.to(self.device)) for b in batches])
+        if self.target == "regression":
+            return out.view(-1) * self.view.y_std + self.view.y_mean
+        return out
+
+    @torch.no_grad()
+    def evaluate(self, model: torch.nn.Module) -> Evaluation:
+        val_out = self._predict(model, self._val)
+        scores = {m.name: m(val_out, self.y_val) for m in self.metrics}
+        if self.target == "regression":  # loss in standardised units, as trained
+            val_loss = F.mse_loss((val_out - self.view.y_mean) / self.view.y_std,
+                                  (self.y_val - self.view.y_mean) / self.view.y_std).item()
+        else:
+            val_loss = self._loss(val_out, self.y_val).item()
+        return Evaluation(val_metric=scores[self.metrics[0].name], val_loss=val_loss,
+                          test_output=self._predict(model, self._test), val_metrics=scores)
+
+    @torch.no_grad()
+    def inference(self, model: torch.nn.Module) -> torch.Tensor:
+        """Outputs for every test graph, as timed for latency."""
+        return torch.cat([model(b.to(self.device)) for b in self._test])

@@ -29,6 +29,7 @@ from suite.measure import default_threads, provenance
 from suite import tuning
 from suite.budget import size_to_budget
 from suite.method import MethodSpec, config_hash
+from suite.nested import plan_assessment
 from suite.registry import METHODS, TASKS
 from suite.results import SCHEMA_VERSION, new_run_id, read_run_status, write_part
 from suite.task import TaskSpec
@@ -103,7 +104,7 @@ class Interrupted(Exception):
 
 def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, overrides: dict | None = None,
          suite: str | None = None, method_overrides: dict | None = None,
-         protocol: dict | None = None) -> list[Run]:
+         protocol: dict | None = None, results_dir: Path | None = None) -> list[Run]:
     """Every (task, method, configuration, seed) of a sweep.
 
     ``seeds``: a count (seeds 0..n-1), a list, or None for each task's ``protocol.seeds``.
@@ -113,6 +114,11 @@ def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, ov
     defaults (plus overrides), more runs configurations from its grid
     (:mod:`suite.tuning`). Methods that do not support a task's track are
     left out of that task.
+
+    Under a nested cross-validation protocol (``retrain``, :mod:`suite.nested`)
+    ``seeds`` counts outer folds (None: all of them); every configuration gets
+    a selection run per fold, and a fold whose selection runs all have rows
+    under ``results_dir`` gets its winner's assessment runs too.
     """
     if isinstance(seeds, int) and seeds < 1:
         raise ConfigError(f"--seeds must be at least 1, got {seeds}")
@@ -123,6 +129,7 @@ def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, ov
         for proto in _protocols(t, protocol or {}):
             proto_json = json.dumps({k: v for k, v in asdict(proto).items() if getattr(t.protocol, k) != v},
                                     sort_keys=True)
+            start = len(runs)
             for m in method_specs:
                 if not m.supports(t.track):
                     continue
@@ -131,9 +138,13 @@ def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, ov
                 if proto.param_budget:
                     configs = [_sized(t, m, c, proto.param_budget) for c in configs]
                 seed_list = range(proto.seeds) if seeds is None else range(seeds) if isinstance(seeds, int) else seeds
+                if proto.retrain:  # nested CV: selection seeds are the outer folds
+                    seed_list = [s for s in (range(t.num_splits) if seeds is None else seed_list) if s < t.num_splits]
                 for config in configs:
                     config_json = json.dumps(config, sort_keys=True)
                     runs.extend(Run(t.name, m.name, config_json, s, suite, proto_json, searched) for s in seed_list)
+            if proto.retrain:
+                runs += plan_assessment(runs[start:], t.num_splits, proto.retrain, t.higher_is_better, results_dir)
     return runs
 
 
@@ -167,9 +178,11 @@ def _model_shape(task: TaskSpec, input_layout: str) -> tuple[int, int, dict]:
 
 
 @lru_cache(maxsize=8)
-def _features(task: TaskSpec, input_layout: str) -> torch.Tensor:
-    """A task's features in a method's layout, converted once per sweep rather than once per run."""
-    return input_features(task.load().x, input_layout)
+def _features(task: TaskSpec, input_layout: str) -> torch.Tensor | None:
+    """A task's features in a method's layout, converted once per sweep rather than once per run (None for a set
+    of graphs, whose features travel with each graph)."""
+    data = task.load()
+    return input_features(data.x, input_layout) if hasattr(data, "x") else None
 
 
 def _context():

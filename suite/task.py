@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Callable
 
 from suite.datasets.base import LinkDataset, NodeDataset
+from suite.datasets.graph import GraphDataset
 from suite.datasets.table import TableDataset
 from suite.errors import SplitMismatchError
 from suite.metrics import get_metric
@@ -50,6 +51,12 @@ class Protocol:
     after each, where an epoch is a step or two and validation would
     dominate the cost (16 training rows, thousands of validation rows);
     ``patience`` then counts validations.
+    ``retrain``: the task's splits are outer folds of a nested cross-validation
+    (Errica et al. 2020, :mod:`suite.nested`): every configuration is trained
+    once per fold for selection on the fold's holdout, and each fold's winner
+    is retrained ``retrain`` times for its test metric. ``variant`` names a
+    reduced version of a task's protocol (e.g. ``"quick"``: a smaller tuning
+    budget and fewer epochs), so its rows say so and rank apart.
     """
 
     seeds: int = 10
@@ -69,6 +76,8 @@ class Protocol:
     sparsity: float | None = None
     stop_at: float | None = None
     eval_every: int | None = None
+    retrain: int | None = None
+    variant: str | None = None
 
     def to_dict(self) -> dict:
         """The fields that define the run: ``sampler``/``search_seed`` only with a budget over 1,
@@ -85,7 +94,7 @@ def canonical_protocol(fields: dict) -> dict:
     if not out.get("batch_nodes"):
         out.pop("batch_nodes", None)
         out.pop("num_neighbors", None)
-    for key in ("max_steps", "param_budget", "sparsity", "stop_at", "eval_every"):  # unset: absent, so run keys of tasks without them stay as they were
+    for key in ("max_steps", "param_budget", "sparsity", "stop_at", "eval_every", "retrain", "variant"):  # unset: absent, so run keys of tasks without them stay as they were
         if out.get(key) is None:
             out.pop(key, None)
     if "num_neighbors" in out:
@@ -102,7 +111,7 @@ class TaskSpec:
     split: str
     num_splits: int
     split_sha256: str
-    loader: Callable[[], NodeDataset | LinkDataset | TableDataset] = field(repr=False, compare=False)
+    loader: Callable[[], NodeDataset | LinkDataset | TableDataset | GraphDataset] = field(repr=False, compare=False)
     version: int = 1
     extra_metrics: tuple[str, ...] = ()  # also reported (rows' val_metrics/test_metrics); never select
     protocol: Protocol = Protocol()
@@ -113,6 +122,9 @@ class TaskSpec:
     # Protocol variants every method runs under, each ranked in its own table (e.g. each target sparsity,
     # each parameter budget of a scaling sweep); () = the protocol alone.
     variants: tuple[dict, ...] = field(default=(), compare=False)
+    # SHA-256 of the data itself (``data.data_hash()``), for generated data the split hash cannot vouch for
+    # (split ids stay the same when a generator changes); "" = not checked.
+    data_sha256: str = ""
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -127,7 +139,7 @@ class TaskSpec:
         """Seed ``s`` uses split ``s mod num_splits``: 10 seeds cover 10 geom-gcn splits once."""
         return seed % self.num_splits
 
-    def load(self) -> NodeDataset | LinkDataset | TableDataset:
+    def load(self) -> NodeDataset | LinkDataset | TableDataset | GraphDataset:
         """Load the labelled dataset and check its frozen splits against ``split_sha256``."""
         return _load(self)
 
@@ -141,6 +153,11 @@ def _load(spec: TaskSpec) -> NodeDataset:
             f"task {spec.name}: split hash {got[:16]} ({len(data.splits)} splits) differs from the spec's "
             f"{spec.split_sha256[:16]} ({spec.num_splits}): the data or split changed; restore it, or bump "
             f"the task version and record the new hash"
+        )
+    if spec.data_sha256 and (got := data.data_hash()) != spec.data_sha256:
+        raise SplitMismatchError(
+            f"task {spec.name}: data hash {got[:16]} differs from the spec's {spec.data_sha256[:16]}: the generator "
+            f"changed; restore it, or bump the task version and record the new hash"
         )
     return data
 

@@ -18,9 +18,10 @@ import torch
 from torch_geometric.data import Data
 
 from suite.datasets.base import LinkDataset, LinkSplit, NodeDataset, Split
+from suite.datasets.graph import GraphDataset
 from suite.datasets.table import TableDataset
-from suite.objective import LinkPrediction, NodeClassification, Supervised
-from suite.view import link_view, node_view, table_view
+from suite.objective import GraphLevel, LinkPrediction, NodeClassification, Supervised
+from suite.view import graph_view, link_view, node_view, table_view
 
 
 @dataclass
@@ -44,12 +45,21 @@ def _prepare_table(data: TableDataset, split: Split, input_layout: str, x: torch
     return Prepared(table_view(data, split), {"y_val": data.y[split.val].clone()}, data.y[split.test])
 
 
+def _prepare_graph(data: GraphDataset, split: Split, input_layout: str, x: torch.Tensor) -> Prepared:
+    return Prepared(graph_view(data, split), {"y_val": data.y[split.val].clone()}, data.y[split.test])
+
+
 def _node_context(data) -> dict:
     return {"num_nodes": data.num_nodes}
 
 
 def _table_context(data: TableDataset) -> dict:
     return {"vocab_size": data.vocab_size, "target": data.target}
+
+
+def _graph_context(data: GraphDataset) -> dict:
+    first = data.graphs[0]
+    return {"target": data.target, "edge_dim": first.edge_attr.size(1) if first.get("edge_attr") is not None else 0}
 
 
 def _first_step_at(history: list[dict], rnd: int, threshold: float, key: str = "val") -> int | None:
@@ -80,6 +90,11 @@ def pruning_measures(result, model) -> dict:
     if hasattr(model, "sparsity_report"):
         out.update(model.sparsity_report())
     return out
+
+
+def graph_measures(result, model) -> dict:
+    """The selected epoch's validation loss: nested CV breaks ties in validation accuracy with it."""
+    return {"val_loss": result.val_loss}
 
 
 def flops_measures(result, model) -> dict:
@@ -132,6 +147,14 @@ for _name, _measures, _shown in (
         ("tabular", None, ())):
     TRACKS[_name] = Track(_name, _prepare_table, Supervised, y_pred_dims=(1, 2), input_format=_TABLE_FORMAT,
                           y_true_dims=(1, 2), context=_table_context, measures=_measures, shown_measures=_shown)
+
+
+TRACKS["graph"] = Track(
+    "graph", _prepare_graph, GraphLevel, y_pred_dims=(1, 2), y_true_dims=(1, 2), context=_graph_context,
+    measures=graph_measures, input_format="- y_true: torch.Tensor of the test graphs' targets: class ids (num_test,) int64, real targets "
+                 "(num_test,) float, or binary labels (num_test, T) float with NaN where missing\n"
+                 "- y_pred: class scores (num_test, num_classes) or ids (num_test,); real predictions (num_test,); "
+                 "or logits (num_test, T)\n  rows in the order of the split's test graphs")
 
 
 def get_track(name: str) -> Track:

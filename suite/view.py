@@ -19,6 +19,7 @@ from torch_geometric.data import Data
 from torch_geometric.utils import coalesce
 
 from suite.datasets.base import LinkDataset, LinkSplit, NodeDataset, Split
+from suite.datasets.graph import GraphDataset
 from suite.datasets.table import TableDataset
 
 SPARSE_DENSITY_MAX = 0.5
@@ -91,3 +92,36 @@ def table_view(ds: TableDataset, split: Split) -> Data:
     return Data(x_train=x[split.train].clone(), x_val=x[split.val].clone(), x_test=x[split.test].clone(),
                 y_train=y_train, target=ds.target, num_outputs=ds.num_outputs, num_classes=ds.num_classes,
                 vocab_size=ds.vocab_size, y_mean=y_mean, y_std=y_std, num_nodes=0)
+
+
+def _unlabelled(graphs: list, ids: torch.Tensor) -> list:
+    """The graphs ``ids`` as new Data objects holding their tensors only (shared storage, no copy): whatever a
+    loader left on a graph besides ``x``, ``edge_index``, ``edge_attr`` and ``fp`` does not reach a method."""
+    keep = ("x", "edge_index", "edge_attr", "fp")
+    return [Data(**{k: graphs[i][k] for k in keep if k in graphs[i]}, num_nodes=graphs[i].num_nodes)
+            for i in ids.tolist()]
+
+
+def graph_view(ds: GraphDataset, split: Split) -> Data:
+    """Method-facing data for the graph-level track.
+
+    Attributes: ``train_graphs``, ``val_graphs``, ``test_graphs`` (lists of
+    ``Data`` with ``x`` [n_i, F], ``edge_index`` [2, E_i], and ``edge_attr``
+    [E_i, D] / ``fp`` [1, B] where the dataset has them; no labels),
+    ``y_train`` (class ids [n_train], standardised regression targets
+    [n_train] with ``y_mean``/``y_std`` to map back, or multi-label targets
+    [n_train, T] with NaN where missing), ``target``, ``num_outputs``,
+    ``num_classes``, ``num_graph_features``, ``edge_dim`` (0: no edge features).
+    Validation and test labels are not on the view.
+    """
+    y_train = ds.y[split.train].clone()
+    y_mean, y_std = 0.0, 1.0
+    if ds.target == "regression":
+        y_mean, y_std = y_train.mean().item(), max(y_train.std().item(), 1e-12)
+        y_train = (y_train - y_mean) / y_std
+    first = ds.graphs[0]
+    edge_dim = first.edge_attr.size(1) if first.get("edge_attr") is not None else 0
+    return Data(train_graphs=_unlabelled(ds.graphs, split.train), val_graphs=_unlabelled(ds.graphs, split.val),
+                test_graphs=_unlabelled(ds.graphs, split.test), y_train=y_train, target=ds.target,
+                num_outputs=ds.num_outputs, num_classes=ds.num_classes, num_graph_features=ds.num_features,
+                edge_dim=edge_dim, y_mean=y_mean, y_std=y_std, num_nodes=0)
