@@ -46,6 +46,7 @@ class GraphDataset:
     splits: list[Split]
     num_classes: int = 0
     features: str = ""
+    attribute_columns: int = 0  # leading columns of x that are continuous attributes (the rest: discrete labels)
     notes: dict = field(default_factory=dict)
 
     def __post_init__(self):

@@ -111,7 +111,8 @@ def graph_view(ds: GraphDataset, split: Split) -> Data:
     ``y_train`` (class ids [n_train], standardised regression targets
     [n_train] with ``y_mean``/``y_std`` to map back, or multi-label targets
     [n_train, T] with NaN where missing), ``target``, ``num_outputs``,
-    ``num_classes``, ``num_graph_features``, ``edge_dim`` (0: no edge features).
+    ``num_classes``, ``num_graph_features``, ``edge_dim`` (0: no edge features),
+    ``attribute_columns`` (leading columns of ``x`` that are continuous attributes, not discrete labels).
     Validation and test labels are not on the view.
     """
     y_train = ds.y[split.train].clone()
@@ -124,4 +125,4 @@ def graph_view(ds: GraphDataset, split: Split) -> Data:
     return Data(train_graphs=_unlabelled(ds.graphs, split.train), val_graphs=_unlabelled(ds.graphs, split.val),
                 test_graphs=_unlabelled(ds.graphs, split.test), y_train=y_train, target=ds.target,
                 num_outputs=ds.num_outputs, num_classes=ds.num_classes, num_graph_features=ds.num_features,
-                edge_dim=edge_dim, y_mean=y_mean, y_std=y_std, num_nodes=0)
+                edge_dim=edge_dim, attribute_columns=ds.attribute_columns, y_mean=y_mean, y_std=y_std, num_nodes=0)

@@ -32,7 +32,7 @@ def test_list_methods_shows_kind_paper_and_hyperparameters():
 
 
 @pytest.mark.parametrize("args,hint", [(("run", "--task", "corra", "--method", "gcn"), "did you mean cora"),
-                                       (("run", "--task", "cora", "--method", "gnc"), "did you mean sgc, ncn, gcn"),
+                                       (("run", "--task", "cora", "--method", "gcnn"), "did you mean gcn, gcnii, sgc"),
                                        (("run", "--suite", "quik"), "did you mean quick"),
                                        (("run", "--task", "cora"), "run needs --task and --method"),
                                        (("run", "--task", "csbm-h0.1", "--method", "gcn", "--seeds", "0"),

@@ -19,7 +19,7 @@ def test_probe_methods_are_not_baselines():
     assert METHODS.get("probe-alloc").cls.__module__ == "suite.testing"
 
 
-@pytest.mark.parametrize("registry,typo,expected", [(TASKS, "corra", "cora"), (METHODS, "gnc", "gcn"),
+@pytest.mark.parametrize("registry,typo,expected", [(TASKS, "corra", "cora"), (METHODS, "gcnn", "gcn"),
                                                     (METHODS, "GraphSage", None), (SUITES, "quik", "quick")])
 def test_unknown_names_suggest_the_closest(registry, typo, expected):
     if expected is None:  # lookups are case-insensitive

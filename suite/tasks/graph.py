@@ -68,18 +68,18 @@ TU_SOURCE = ("TUDataset (Morris et al. 2020, https://chrsmrrs.github.io/datasets
 
 # task: (TU name, features, large, split SHA-256, description)
 TU = {
-    "tu-mutag": ("MUTAG", "attributes", False, None, "188 nitroaromatic compounds, mutagenic or not"),
-    "tu-ptc-mr": ("PTC_MR", "attributes", False, None, "344 compounds, carcinogenic in male rats or not"),
-    "tu-enzymes": ("ENZYMES", "attributes", False, None, "600 protein tertiary structures, 6 EC top-level classes"),
-    "tu-proteins": ("PROTEINS", "attributes", False, None, "1113 proteins, enzyme or not"),
-    "tu-nci1": ("NCI1", "attributes", False, None, "4110 compounds screened against non-small-cell lung cancer"),
-    "tu-nci109": ("NCI109", "attributes", False, None, "4127 compounds screened against ovarian cancer"),
-    "tu-dd": ("DD", "attributes", True, None, "1178 protein structures (284 nodes on average), enzyme or not"),
-    "tu-imdb-b": ("IMDB-BINARY", "degree", False, None, "1000 actor ego-networks, action or romance"),
-    "tu-imdb-m": ("IMDB-MULTI", "degree", False, None, "1500 actor ego-networks, 3 genres"),
-    "tu-reddit-b": ("REDDIT-BINARY", "degree", True, None, "2000 Reddit threads (430 nodes on average), Q&A or "
+    "tu-mutag": ("MUTAG", "attributes", False, "55ebf4ed3735f2ea44463f625b77cd90f9980261bd0b0155528cee004227e16d", "188 nitroaromatic compounds, mutagenic or not"),
+    "tu-ptc-mr": ("PTC_MR", "attributes", False, "57a0a068212f7c9c591e0562becd4061aa74430ef387b7bd2902aa18c547c2c4", "344 compounds, carcinogenic in male rats or not"),
+    "tu-enzymes": ("ENZYMES", "attributes", False, "a4fd81599dac7b5d81aa2ba62c3043999e701bf1c19a1841ca9e6019c4687474", "600 protein tertiary structures, 6 EC top-level classes"),
+    "tu-proteins": ("PROTEINS", "attributes", False, "029ac541067489ee2dbb6922c929428324b66bd61f79d10ca491d94830218517", "1113 proteins, enzyme or not"),
+    "tu-nci1": ("NCI1", "attributes", False, "9c0de95a4424ffd97cd0b0be5b87e972b67c3e2347ac0afc642d61795d84c3f7", "4110 compounds screened against non-small-cell lung cancer"),
+    "tu-nci109": ("NCI109", "attributes", False, "23305de5e6be925b3a2d58bcf49d7ff219ac9c707841920e980de4941d77ac5c", "4127 compounds screened against ovarian cancer"),
+    "tu-dd": ("DD", "attributes", True, "52f96c8ae7e2834410743730a91d9137f8bd72f33e73f92fbefed65721e6166b", "1178 protein structures (284 nodes on average), enzyme or not"),
+    "tu-imdb-b": ("IMDB-BINARY", "degree", False, "2cedaa09887b58972a23b8584622e9099e3049f97a56ab6a229ddd44f709e64c", "1000 actor ego-networks, action or romance"),
+    "tu-imdb-m": ("IMDB-MULTI", "degree", False, "65e15ca6ac56342d18eeae9fb7a13de4fa9c2f4e7114022347a4f2dd4d6db3fd", "1500 actor ego-networks, 3 genres"),
+    "tu-reddit-b": ("REDDIT-BINARY", "degree", True, "32e26c3c65842e87f47a239866ddb32d245224a0e577890f95da6bb2c7190b2e", "2000 Reddit threads (430 nodes on average), Q&A or "
                                                            "discussion"),
-    "tu-collab": ("COLLAB", "degree", True, None, "5000 physicist ego-networks, 3 fields"),
+    "tu-collab": ("COLLAB", "degree", True, "5d68407fc00a8eb0ee10b9899b62c8b6ac9441863820d718dcc7aa942f1c3d33", "5000 physicist ego-networks, 3 fields"),
 }
 FEATURES = {"attributes": "the dataset's node labels (one-hot) and continuous attributes where it has them",
             "degree": "one-hot node degree capped at 64 (social graphs have no node features)"}
@@ -87,7 +87,7 @@ FEATURES = {"attributes": "the dataset's node labels (one-hot) and continuous at
 for _task, (_name, _features, _large, _hash, _about) in TU.items():
     register_task(TaskSpec(
         name=_task, track=TRACK, dataset=f"TUDataset/{_name}", metric="accuracy",
-        split=TU_SPLIT.format(file=f"tu-{_name.lower()}"), num_splits=10, split_sha256=_hash or "",
+        split=TU_SPLIT.format(file=f"tu-{_name.lower()}"), num_splits=10, split_sha256=_hash,
         loader=partial(load_tu, _name, _features), protocol=ERRICA, version=1, large=_large,
         description=f"{_about}; node features: {FEATURES[_features]}", source=TU_SOURCE,
     ))
@@ -98,20 +98,20 @@ MOL_SPLIT = ("deterministic Bemis-Murcko scaffold split 80/10/10 (largest scaffo
              "stored in datasets/splits/{file}.json")
 MOLECULES = {
     # task: (PyG name, metric, large, split SHA-256, description)
-    "mol-esol": ("ESOL", "rmse", False, None, "1128 molecules, log aqueous solubility (mol/L)"),
-    "mol-freesolv": ("FreeSolv", "rmse", False, None, "642 molecules, hydration free energy (kcal/mol)"),
-    "mol-lipo": ("Lipo", "rmse", False, None, "4200 molecules, octanol/water distribution coefficient (logD)"),
-    "mol-bbbp": ("BBBP", "roc_auc", False, None, "2039 molecules, blood-brain barrier penetration"),
-    "mol-bace": ("BACE", "roc_auc", False, None, "1513 molecules, BACE-1 inhibition"),
-    "mol-tox21": ("Tox21", "roc_auc", False, None, "7831 molecules, 12 toxicity assays with missing labels"),
-    "mol-hiv": ("HIV", "roc_auc", True, None, "41127 molecules, HIV replication inhibition"),
+    "mol-esol": ("ESOL", "rmse", False, "2dd4949394d00b9abca8a5b4170384b7764d551430499a85b9d918f21b4def4d", "1128 molecules, log aqueous solubility (mol/L)"),
+    "mol-freesolv": ("FreeSolv", "rmse", False, "747af2dec8f1405f75a23a46367093ff12b79494ee96d31d104384abd579b049", "642 molecules, hydration free energy (kcal/mol)"),
+    "mol-lipo": ("Lipo", "rmse", False, "b1ad7df2599d7a235ea630fd2073eb0229f8f80e38bdd01b43a92baafdd8e85f", "4200 molecules, octanol/water distribution coefficient (logD)"),
+    "mol-bbbp": ("BBBP", "roc_auc", False, "9be53313e98eb17eaa17f57cb7b9a65daa573d52508900699ee4210d4f1ceb2c", "2039 molecules, blood-brain barrier penetration"),
+    "mol-bace": ("BACE", "roc_auc", False, "b5aa83cf20a5fdbab58d0a274f9831f0429db717dfb04a80144e4bd5c8c2e574", "1513 molecules, BACE-1 inhibition"),
+    "mol-tox21": ("Tox21", "roc_auc", False, "e02e04b780b336bae091be6fedd5ae3294268d801ff686bb88bd132bb3ac45b4", "7831 molecules, 12 toxicity assays with missing labels"),
+    "mol-hiv": ("HIV", "roc_auc", True, "9d6e86b0efcd2793b1f8c6cc02628d2427a7e7ffc9a0fcebb6a033bbd1976614", "41127 molecules, HIV replication inhibition"),
 }
 MOLECULE_PROTOCOL = Protocol(seeds=3, max_epochs=100, patience=20)
 for _task, (_name, _metric, _large, _hash, _about) in MOLECULES.items():
     register_task(TaskSpec(
         name=_task, track=TRACK, dataset=f"MoleculeNet/{_name}", metric=_metric,
         extra_metrics=("mae",) if _metric == "rmse" else (),
-        split=MOL_SPLIT.format(file=f"mol-{_name.lower()}"), num_splits=1, split_sha256=_hash or "",
+        split=MOL_SPLIT.format(file=f"mol-{_name.lower()}"), num_splits=1, split_sha256=_hash,
         loader=partial(load_molecules, _name), protocol=MOLECULE_PROTOCOL, version=1, large=_large,
         description=_about + ("; RMSE in the target's units" if _metric == "rmse" else
                               "; ROC-AUC (mean over tasks with both classes, missing labels ignored)"),
@@ -127,7 +127,7 @@ EXPRESSIVITY_SOURCE = {
 register_task(TaskSpec(
     name="csl", track=TRACK, dataset="GNNBenchmarkDataset/CSL", metric="accuracy",
     split="5 stratified folds (seed 0), each 60/20/20 train/holdout/test as benchmarking-gnns; seed s uses fold s mod 5",
-    num_splits=5, split_sha256="", loader=load_csl, protocol=Protocol(seeds=5, max_epochs=300, patience=50),
+    num_splits=5, split_sha256="3483546d609a0b6c52494723cd1e9030c93d7318fa7080f3d19ae655ea31ad2c", loader=load_csl, protocol=Protocol(seeds=5, max_epochs=300, patience=50),
     version=1, description="150 circular skip-link graphs (41 nodes, 4-regular), 10 isomorphism classes by skip "
                            "length; constant node features, so 1-WL (and every plain MPNN) sees all graphs alike: "
                            "chance is 10%", source=EXPRESSIVITY_SOURCE["csl"],
@@ -135,18 +135,23 @@ register_task(TaskSpec(
 register_task(TaskSpec(
     name="wl-pairs", track=TRACK, dataset="synthetic 3-regular pairs", metric="accuracy",
     split="5 stratified folds over pairs (a pair never straddles two parts; seed 0); seed s uses fold s mod 5",
-    num_splits=5, split_sha256="", loader=make_wl_pairs, protocol=Protocol(seeds=5, max_epochs=300, patience=50),
+    num_splits=5, split_sha256="6892d5f54fb72c02dbc25599de98b486686b6841b5ccddb1d126d513d513eab8",
+    data_sha256="a2cec8024faa660f87acae3dd1542f481dc4746b900ea1f44eb12270681a0804", loader=make_wl_pairs, protocol=Protocol(seeds=5, max_epochs=300, patience=50),
     version=1, synthetic=True,
     description="300 pairs of 3-regular graphs on the same number of nodes (10-30), one with a triangle (label 1), "
                 "one without (label 0); constant node features: 1-WL colours both graphs of a pair alike, so a "
                 "plain MPNN is at chance (50%)", source=EXPRESSIVITY_SOURCE["wl-pairs"],
 ))
+COUNT_DATA_SHA256 = {"triangle": "6b309a227f668cae71e0c1e0eea5879111689a94572c8c505a700b2da4ef7b9b",
+                     "4-cycle": "4376b5c5502a508eb026febe0d7ee80f9aa0ba130f2cb2150e834fc2ed4667f8",
+                     "5-path": "c01560d1f81c99a6087a0fe522edee9eed40413cd5f738a5a88445a12c36876b"}
 for _target, _about in (("triangle", "triangles"), ("4-cycle", "simple 4-cycles"),
                         ("5-path", "simple paths on 5 nodes (4 edges)")):
     register_task(TaskSpec(
         name=f"count-{_target.replace('-', '')}", track=TRACK, dataset=f"synthetic counting ({_target})",
         metric="mae", split="one split: graphs 0-999 train, 1000-1499 val, 1500-1999 test (i.i.d. graphs)",
-        num_splits=1, split_sha256="", loader=partial(make_counting, _target),
+        num_splits=1, split_sha256="9b08c52902209cd371f4888ac46a791f6e86238db6ae4c9b743fd1ffc7b6fe38",
+        data_sha256=COUNT_DATA_SHA256[_target], loader=partial(make_counting, _target),
         protocol=Protocol(seeds=3, max_epochs=300, patience=30), version=1, synthetic=True,
         description=f"2000 random graphs (10-25 nodes); regression of the number of {_about} in each graph, MAE "
                     "in counts; constant node features", source=EXPRESSIVITY_SOURCE["count"],

@@ -3,6 +3,7 @@
 from suite.suite_spec import SuiteSpec, register_suite
 
 QUICK = {"max_epochs": 200, "patience": 50}
+QUICK_GRAPH = {"trials": 2, "max_epochs": 30, "patience": 10, "variant": "quick"}  # = suite.tasks.graph.QUICK_VARIANT
 
 # One small cell per track beyond graphs, 3 seeds each: the quick suite shows every family without their full cost.
 QUICK_CELLS = (
@@ -16,6 +17,13 @@ QUICK_CELLS = (
     SuiteSpec(name="quick-sparsity", description="dense vs random pruning vs IMP with rewinding at 90% on digits",
               tracks=("sparsity",), tasks=("sparsity-digits",), methods=("dense", "random-pruning", "imp-rewind"),
               seeds=3, protocol={"sparsity": 0.9}),
+    SuiteSpec(name="quick-graph", description="the graph track's quick variants: GIN, GraphSAGE, the structure-"
+                                              "agnostic baseline and the WL kernel under Errica et al.'s nested CV "
+                                              "on MUTAG (2 configurations, 30 epochs)",
+              tracks=("graph",), tasks=("tu-mutag",), methods=("gin", "graph-sage", "deepsets", "wl-kernel"), seeds=10,
+              protocol=QUICK_GRAPH),
+    SuiteSpec(name="quick-expressivity", description="GIN vs GIN+RNI on 2 folds of the EXP-style pairs", tracks=("graph",), tasks=("wl-pairs",),
+              methods=("gin", "gin-rni"), seeds=2, protocol={"max_epochs": 100, "patience": 30}),
     SuiteSpec(name="quick-tabular", description="every tabular method on wine and breast cancer",
               tracks=("tabular",), tasks=("tab-wine", "tab-breast-cancer"), methods=("*",), seeds=3, protocol=QUICK),
 )
@@ -74,3 +82,20 @@ register_suite(SuiteSpec(
                                     "MLPs, with and without weight decay, 3 seeds (the 30%% modular tasks' 30,000-step "
                                     "budgets make this the slowest suite: tens of CPU-hours)".replace("%%", "%"),
     tracks=("algorithmic",), tasks=("*",), methods=("*",), seeds=3))
+
+# The graph-level track.
+ERRICA_TASKS = ("tu-nci1", "tu-proteins", "tu-enzymes", "tu-dd", "tu-imdb-b", "tu-imdb-m", "tu-reddit-b")
+register_suite(SuiteSpec(
+    name="errica", description="Errica et al. 2020's comparison: 7 TU datasets x GIN, GraphSAGE and the structure-"
+                               "agnostic baseline under nested 10-fold CV (4 configurations per fold, winner retrained "
+                               "3x); hours of CPU: run with --workers",
+    tracks=("graph",), tasks=ERRICA_TASKS, methods=("gin", "graph-sage", "deepsets"), seeds=10))
+register_suite(SuiteSpec(
+    name="graph", description="the graph track: every TU and MoleculeNet task not marked large and the "
+                              "expressiveness tasks x every graph method, each task's own protocol",
+    tracks=("graph",), tasks=("*",), methods=("*",), seeds=None))
+register_suite(SuiteSpec(
+    name="expressivity", description="CSL, the EXP-style 1-WL-indistinguishable pairs and substructure counting x "
+                                     "GIN, GIN+RNI, GIN+LapPE, GatedGCN, GPS and the WL kernel",
+    tracks=("graph",), tasks=("csl", "wl-pairs", "count-triangle", "count-4cycle", "count-5path"),
+    methods=("gin", "gin-rni", "gin-lappe", "gated-gcn", "gps", "wl-kernel"), seeds=None))
