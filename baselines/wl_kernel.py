@@ -86,7 +86,7 @@ class WLKernel(torch.nn.Module):
                              shape=(num_graphs, offset))
 
     def setup(self, view) -> None:
-        self.skip = int(view.get("attribute_columns") or 0)  # colours from discrete node labels only
+        self.skip = int(getattr(view, "attribute_columns", 0) or 0)  # colours from discrete node labels only
         hists = wl_histograms(view.train_graphs, self.iterations, self.skip)
         self.vocab = [np.unique(h.colour) for h in hists]
         x, y = self.features(hists, len(view.train_graphs)), view.y_train.detach().cpu().numpy()

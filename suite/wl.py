@@ -85,7 +85,7 @@ class _Union:
         self.has_nbrs = deg > 0
         self.starts = starts[self.has_nbrs]  # reduceat segments, one per node with neighbours
         # Continuous attributes (the first ``skip_columns``) would make nearly every node its own colour.
-        self.x = [None if g.get("x") is None else g.x[:, skip_columns:] for g in graphs]
+        self.x = [None if getattr(g, "x", None) is None else g.x[:, skip_columns:] for g in graphs]
 
     def initial(self) -> np.ndarray:
         """[N] uint64: each node's colour, a blake2b hash of its feature row's float32 little-endian bytes."""
