@@ -118,3 +118,18 @@ def test_graph_evaluator_contract():
         ev.eval({"y_true": torch.zeros(4, dtype=torch.long), "y_pred": torch.zeros(3, 2)})
     assert ev.eval({"y_true": torch.tensor([0, 1]), "y_pred": torch.tensor([[1.0, 0.0], [0.0, 1.0]])}) == \
         {"accuracy": 1.0}
+
+
+def test_param_budget_sizes_graph_methods_and_the_leaderboard_filters_by_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("NETARENA_NUM_THREADS", "1")
+    results = tmp_path / "results"
+    assert main(["run", "--task", TOY, "--method", "probe-graph", "--results", str(results), "--no-progress",
+                 "--param-budget", "60", "--seeds", "1"]) == 0
+    df = read_results(results)
+    assert (df["status"] == "ok").all() and (df["num_params"] <= 60).all()
+    # the largest width within 60: 2*1*h + h (node layer) + 2*h + 2 (output) = 5h + 2 <= 60 -> h = 11
+    assert {json.loads(c)["hidden"] for c in df["method_config"]} == {11}
+    capsys.readouterr()
+    assert main(["leaderboard", "--results", str(results), "--param-budget", "60"]) == 0
+    assert "param_budget=60" in capsys.readouterr().out
+    assert main(["leaderboard", "--results", str(results), "--param-budget", "100000"]) == 2  # no such rows
