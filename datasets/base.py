@@ -22,6 +22,14 @@ class Split:
         return cls(idx(train_mask), idx(val_mask), idx(test_mask))
 
 
+def output_width(target: str, num_classes: int, y: torch.Tensor) -> int:
+    """Width of a model's output: the classes (``"classification"``), else one column per target column
+    (1 for a scalar regression; k bits or T binary tasks)."""
+    if target == "classification":
+        return num_classes
+    return 1 if y.dim() == 1 else y.size(1)
+
+
 def split_hash(splits: list[Split]) -> str:
     """SHA-256 over every split's train/val/test index sets, in order."""
     h = hashlib.sha256()

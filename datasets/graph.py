@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch_geometric.data import Data
 
-from suite.datasets.base import Split, split_hash
+from suite.datasets.base import Split, output_width, split_hash
 
 TARGETS = ("classification", "regression", "multilabel")
 SPLITS_DIR = Path(__file__).with_name("splits")
@@ -70,9 +70,7 @@ class GraphDataset:
     @property
     def num_outputs(self) -> int:
         """Width of a model's output: classes, 1 for a scalar regression, T for T binary tasks."""
-        if self.target == "classification":
-            return self.num_classes
-        return 1 if self.y.dim() == 1 else self.y.size(1)
+        return output_width(self.target, self.num_classes, self.y)
 
     def split_hash(self) -> str:
         return split_hash(self.splits)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from suite.datasets.base import Split, split_hash
+from suite.datasets.base import Split, output_width, split_hash
 
 TARGETS = ("classification", "regression", "bits")
 
@@ -54,9 +54,7 @@ class TableDataset:
     @property
     def num_outputs(self) -> int:
         """Width of a model's output: classes, 1 for a scalar regression, k for k bits."""
-        if self.target == "classification":
-            return self.num_classes
-        return 1 if self.y.dim() == 1 else self.y.size(1)
+        return output_width(self.target, self.num_classes, self.y)
 
     def split_hash(self) -> str:
         return split_hash(self.splits)

@@ -22,8 +22,9 @@ QUICK_CELLS = (
                                               "on MUTAG (2 configurations, 30 epochs)",
               tracks=("graph",), tasks=("tu-mutag",), methods=("gin", "deepsets", "wl-kernel"), seeds=10,
               protocol=QUICK_GRAPH),
-    SuiteSpec(name="quick-expressivity", description="GIN vs GIN+RNI on 2 folds of the EXP-style pairs",
-              tracks=("graph",), tasks=("wl-pairs",), methods=("gin", "gin-rni"), seeds=2, protocol={"max_epochs": 100, "patience": 30}),
+    SuiteSpec(name="quick-expressivity", description="GIN vs GIN with Laplacian positional encodings on 2 folds of "
+                                                     "CSL (1-WL-indistinguishable graphs: chance is 10%)",
+              tracks=("graph",), tasks=("csl",), methods=("gin", "gin-lappe"), seeds=2, protocol={"max_epochs": 100, "patience": 30}),
     SuiteSpec(name="quick-tabular", description="every tabular method on wine and breast cancer",
               tracks=("tabular",), tasks=("tab-wine", "tab-breast-cancer"), methods=("*",), seeds=3, protocol=QUICK),
 )
