@@ -275,7 +275,7 @@ def render_markdown(agg: Aggregation) -> str:
         "test metric as mean ± sample std (ddof=1) over seeds, in percent (accuracy, Hits@K, MRR, ROC-AUC); "
         "a task's other metrics as test means beside it; "
         "`epoch ms` median epoch time (train step + validation pass, warm-up epochs excluded); "
-        "`latency ms` median (p90) of full inference passes; `peak MiB` the run's memory above the "
+        "under nested cross-validation (the graph track's TU tasks) the test metric is the mean ± std over outer folds of each fold's selected configuration, retrained (`seeds` counts folds; `config` and the starred tuning values are those chosen on the most folds); `latency ms` median (p90) of full inference passes; `peak MiB` the run's memory above the "
         "loaded data (RSS high-water mark on CPU); `failed` counts failed or timed-out runs not since redone successfully.",
         "",
     ]
