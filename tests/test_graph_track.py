@@ -25,7 +25,7 @@ if TOY not in TASKS.names():
     register_task(TaskSpec(
         name=TOY, track="graph", dataset="toy", metric="accuracy", split="3 stratified folds, 25% holdout",
         num_splits=3, split_sha256=toy_graphs().split_hash(), loader=toy_graphs, synthetic=True,
-        protocol=Protocol(seeds=3, max_epochs=5, patience=5, trials=2, retrain=2, latency_reps=2),
+        protocol=Protocol(seeds=3, max_epochs=5, patience=5, trials=2, retrain=2),
     ))
 
 

@@ -240,14 +240,21 @@ def test_quick_suite_plans_a_small_cell_of_every_track_beyond_graphs():
 
     sweeps = suite_sweeps(SUITES.get("quick"), [], [], None, {})
     tracks = {TASKS.get(t).track for tasks, *_ in sweeps for t in tasks}
-    assert {"node", "link", "function", "algorithmic", "sparsity", "tabular"} <= tracks
+    assert {"node", "link", "function", "algorithmic", "sparsity", "tabular", "graph"} <= tracks
     runs = [r for tasks, methods, seeds, mo, proto in sweeps[1:] for r in plan(tasks, methods, seeds, None,
                                                                                method_overrides=mo, protocol=proto)]
     by_task = {}
     for r in runs:
         by_task.setdefault(r.task, set()).add(json.dumps(r.protocol_dict, sort_keys=True))
     # Each cell runs one protocol (one budget, one sparsity), not the task's full set of variants.
-    assert all(len(p) == 1 for p in by_task.values()) and len(runs) <= 60
+    assert all(len(p) == 1 for p in by_task.values())
+    graph = [r for r in runs if TASKS.get(r.task).track == "graph"]
+    assert len(runs) - len(graph) <= 60
+    # The graph cell runs the quick variant of the nested CV (its selection runs: 3 methods x 2 configs x 10 folds;
+    # the retrains are planned once those are recorded) and GIN vs GIN+LapPE on 2 CSL folds.
+    mutag = [r for r in graph if r.task == "tu-mutag"]
+    assert {r.protocol_dict.get("variant") for r in mutag} == {"quick"} and len(mutag) == 60
+    assert len(graph) - len(mutag) == 4
     # --task narrows every part to the named tasks of its tracks.
     only = suite_sweeps(SUITES.get("quick"), ["tab-wine"], [], None, {})
     assert all(tasks == ["tab-wine"] for tasks, *_ in only)
