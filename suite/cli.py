@@ -37,7 +37,7 @@ def cmd_list(args) -> int:
     if args.what == "tasks":
         rows = [[t.name, t.track, t.dataset, t.metric, "higher" if t.higher_is_better else "lower",
                  t.split, f"v{t.version}", "synthetic" if t.synthetic else "bundled" if "bundled" in t.source else "files"]
-                for t in TASKS]
+                for t in TASKS if not t.probe]
         print(tabulate(rows, headers=["task", "track", "dataset", "metric", "better", "split", "version", "data"],
                        tablefmt="simple", maxcolwidths=[None, None, None, None, None, 60, None, None]))
     elif args.what == "methods":
@@ -58,7 +58,8 @@ def _expand(names: list[str], registry, tracks: tuple[str, ...] | None) -> list[
     (large tasks and the test suite's probe methods only by name)."""
     if names in (["*"], ["all"]):
         items = [registry.get(n) for n in registry.names()]
-        return [i.name for i in items if not getattr(i, "large", False) and getattr(i, "kind", None) != "probe" and (
+        return [i.name for i in items if not getattr(i, "large", False) and not getattr(i, "probe", False)
+                and getattr(i, "kind", None) != "probe" and (
                 tracks is None or getattr(i, "track", None) in tracks or set(tracks) & set(getattr(i, "tracks", ())))]
     return [registry.get(n).name for n in names]  # unknown names fail here, with suggestions
 
@@ -88,7 +89,7 @@ def suite_sweeps(spec, task_names: list[str], method_names: list[str], seeds: in
 def cmd_run(args) -> int:
     from suite.leaderboard import write_leaderboard
     from suite.registry import METHODS, SUITES, TASKS
-    from suite.runner import pending, plan, skip_message
+    from suite.runner import pending, plan, run_planned, skip_message
 
     overrides = _parse_overrides(args.config)
     cli_protocol = {k: v for k, v in (("trials", args.trials), ("sampler", args.sampler),
@@ -132,18 +133,7 @@ def cmd_run(args) -> int:
         print(f"resuming: {skipped['done']} already done, {skipped['failed']} failed before (skipped; "
               f"--retry-failed reruns them), {skipped['duplicate']} duplicates; {len(todo)} to run "
               "(--force reruns all)", file=sys.stderr)
-    rows = runner.run(todo) if todo else []
-    # Nested cross-validation: once a fold's selection runs are recorded, its winner's assessment runs exist.
-    done = {r.key for r in todo}
-    while True:
-        more = [r for r in pending(make_plan(), runner.results_dir, retry_failed=args.retry_failed,
-                                   force=args.force)[0] if r.key not in done]
-        if not more:
-            break
-        print(f"nested CV: {len(more)} assessment runs of the configurations selected on each fold", file=sys.stderr)
-        done |= {r.key for r in more}
-        todo = todo + more
-        rows += runner.run(more)
+    todo, rows = run_planned(runner, make_plan, todo, retry_failed=args.retry_failed, force=args.force)
     if rows:
         _print_summary(rows)
     if args.suite and not args.no_leaderboard:
@@ -324,6 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("--results", help="results folder (default: results/)")
     res.add_argument("--check", action="store_true", help="list unreadable or foreign parts; exit 1 if any")
     res.set_defaults(func=cmd_results)
+
+    from suite.reproduce import add_subcommand as add_reproduce
+
+    add_reproduce(sub)
     return p
 
 

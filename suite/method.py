@@ -67,6 +67,10 @@ class MethodSpec:
     description: str = ""
     minibatch: bool = False  # can train on neighbour-sampled subgraphs (a protocol with batch_nodes)
     size_key: str | None = None  # the width hyperparameter a parameter budget sets
+    grid_declared: bool = False  # the registration gave a grid (a submission must: its tuning space is disclosed)
+    authors: str = ""  # a submission's metadata, shown on the leaderboard beside its rows
+    paper_url: str = ""
+    code_url: str = ""
 
     def resolve(self, overrides: dict | None = None) -> dict:
         """Defaults with ``overrides`` applied; values are coerced to the default's type."""
@@ -121,14 +125,20 @@ class MethodSpec:
 
 def register_method(name: str, *, kind: str, paper: str, defaults: dict, grid: dict | None = None,
                     tracks: tuple[str, ...] = ("node",), input_layout: str = "dense", minibatch: bool = False,
-                    size_key: str | None = None):
-    """Class decorator: register an ``nn.Module`` as method ``name``."""
+                    size_key: str | None = None, authors: str = "", paper_url: str = "", code_url: str = ""):
+    """Class decorator: register an ``nn.Module`` as method ``name``.
+
+    The same decorator registers the built-in baselines and submitted methods
+    (:mod:`suite.submission`); ``authors``, ``paper_url`` and ``code_url`` are
+    a submission's metadata (a method defined outside ``suite`` is a submission).
+    """
 
     def deco(cls):
         spec = MethodSpec(name=name, cls=cls, kind=kind, paper=paper, defaults=dict(defaults),
                           grid=dict(grid or {k: [v] for k, v in defaults.items()}), tracks=tuple(tracks),
                           input_layout=input_layout, description=(cls.__doc__ or "").strip().split("\n")[0],
-                          minibatch=minibatch, size_key=size_key)
+                          minibatch=minibatch, size_key=size_key, grid_declared=grid is not None,
+                          authors=authors, paper_url=paper_url, code_url=code_url)
         if size_key is not None and size_key not in spec.defaults:
             raise ValueError(f"method {name}: size_key {size_key!r} is not one of its hyperparameters")
         METHODS.register(name, spec)

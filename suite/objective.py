@@ -13,7 +13,23 @@ import torch
 import torch.nn.functional as F
 from torch_geometric.data import Data
 
+from suite.errors import ConfigError
 from suite.metrics import Metric
+
+
+def check_output(out, expected: tuple[int, ...], contract: str) -> torch.Tensor:
+    """``out`` if it is a floating-point tensor of shape ``expected`` (a single output may also come as one column
+    or none: [n, 1] or [n]); otherwise a one-line error naming the track's model contract, so a method with a
+    wrong output fails at its first step with a clear reason."""
+    if not isinstance(out, torch.Tensor):
+        raise ConfigError(f"the model returned {type(out).__name__}, not a tensor; {contract}")
+    shapes = {tuple(expected)}
+    if expected[-1] == 1 or len(expected) == 1:  # one output per row: [n], [n, 1] alike
+        shapes |= {(expected[0],), (expected[0], 1)}
+    if tuple(out.shape) not in shapes or not out.is_floating_point():
+        raise ConfigError(f"the model returned shape {tuple(out.shape)} ({out.dtype}), expected {tuple(expected)} "
+                          f"floating-point scores; {contract}")
+    return out
 
 
 @dataclass
@@ -34,6 +50,8 @@ class NodeClassification:
     seed nodes first) and the model must treat each as a new graph
     (methods registered with ``minibatch=True``).
     """
+
+    CONTRACT = "the node track's models map the view to [num_nodes, num_classes] class scores"
 
     def __init__(self, view: Data, metrics: list[Metric], config: dict, y_val: torch.Tensor,
                  protocol: dict | None = None):
@@ -62,8 +80,9 @@ class NodeClassification:
             batch = batch.to(self.view.y_train.device)
             x = batch.x.to_sparse_csr() if batch.x.is_sparse else batch.x  # methods take CSR features
             sub = Data(x=x, edge_index=batch.edge_index, num_nodes=batch.num_nodes)
-            return F.cross_entropy(model(sub)[:batch.batch_size], self.view.y_train[batch.input_id])
-        out = model(batch)
+            out = check_output(model(sub), (batch.num_nodes, self.view.num_classes), self.CONTRACT)
+            return F.cross_entropy(out[:batch.batch_size], self.view.y_train[batch.input_id])
+        out = check_output(model(batch), (batch.num_nodes, self.view.num_classes), self.CONTRACT)
         return F.cross_entropy(out[batch.train_idx], batch.y_train)
 
     @torch.no_grad()
@@ -108,6 +127,8 @@ class LinkPrediction:
     skip-gram loss).
     """
 
+    CONTRACT = "the link track's models map (data, pairs [2, P]) to [P] logits, one per pair"
+
     def __init__(self, view: Data, metrics: list[Metric], config: dict, val_pairs: torch.Tensor,
                  val_label: torch.Tensor, test_pairs: torch.Tensor, protocol: dict | None = None):
         self.view, self.metrics = view, metrics
@@ -141,7 +162,8 @@ class LinkPrediction:
         graph = self.batch_graph(model, pos)
         if hasattr(model, "link_loss"):
             return model.link_loss(graph, pos, neg)
-        logits = model(graph, torch.cat([pos, neg], dim=1)).view(-1)
+        logits = check_output(model(graph, torch.cat([pos, neg], dim=1)), (pos.size(1) + neg.size(1),),
+                              self.CONTRACT).view(-1)
         labels = torch.cat([logits.new_ones(pos.size(1)), logits.new_zeros(neg.size(1))])
         return F.binary_cross_entropy_with_logits(logits, labels)
 
@@ -182,6 +204,8 @@ class Supervised:
     learning curves such as grokking's.
     """
 
+    CONTRACT = "models of table tracks map rows [B, d] to [B, num_outputs] scores"
+
     def __init__(self, view: Data, metrics: list[Metric], config: dict, y_val: torch.Tensor,
                  protocol: dict | None = None):
         self.view, self.metrics, self.y_val = view, metrics, y_val
@@ -219,7 +243,8 @@ class Supervised:
         yield from torch.randperm(n, device=self.view.x_train.device).split(self.batch_size)
 
     def loss(self, model: torch.nn.Module, batch: torch.Tensor) -> torch.Tensor:
-        return self._loss(self._out(model(self.view.x_train[batch])), self.view.y_train[batch])
+        out = check_output(model(self.view.x_train[batch]), (batch.numel(), self.view.num_outputs), self.CONTRACT)
+        return self._loss(self._out(out), self.view.y_train[batch])
 
     def _predict(self, model: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
         """Model output on ``x`` in the units the metrics read (regression mapped back to the target's)."""
@@ -267,6 +292,8 @@ class GraphLevel:
     (the WL kernel fits there).
     """
 
+    CONTRACT = "the graph track's models map a Batch of graphs to [num_graphs, num_outputs] scores"
+
     def __init__(self, view: Data, metrics: list[Metric], config: dict, y_val: torch.Tensor,
                  protocol: dict | None = None):
         from torch_geometric.loader import DataLoader
@@ -302,7 +329,7 @@ class GraphLevel:
         return F.binary_cross_entropy_with_logits(out[present], y[present])
 
     def loss(self, model: torch.nn.Module, batch) -> torch.Tensor:
-        return self._loss(model(batch), batch.y)
+        return self._loss(check_output(model(batch), (batch.num_graphs, self.view.num_outputs), self.CONTRACT), batch.y)
 
     def _predict(self, model: torch.nn.Module, batches: list) -> torch.Tensor:
         """Model outputs over ``batches``, in graph order, in the units the metrics read."""

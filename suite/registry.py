@@ -19,9 +19,10 @@ T = TypeVar("T")
 class Registry(Generic[T]):
     """A registry of one kind of object (``task``, ``method``, ``suite``)."""
 
-    def __init__(self, kind: str, packages: tuple[str, ...] = ()):
+    def __init__(self, kind: str, packages: tuple[str, ...] = (), entry_points: bool = False):
         self.kind = kind
         self._packages = packages
+        self._entry_points = entry_points  # also import the ``netarena.methods`` entry points of installed packages
         self._items: dict[str, T] = {}
         self._loaded = False
 
@@ -41,6 +42,10 @@ class Registry(Generic[T]):
             for info in pkgutil.iter_modules(pkg.__path__):
                 if not info.name.startswith("_"):
                     importlib.import_module(f"{package}.{info.name}")
+        if self._entry_points:
+            from suite.submission import load_entry_points
+
+            load_entry_points()
 
     def get(self, name: str) -> T:
         self._load()
@@ -70,5 +75,5 @@ class Registry(Generic[T]):
 
 
 TASKS: Registry = Registry("task", ("suite.tasks",))
-METHODS: Registry = Registry("method", ("suite.baselines",))
+METHODS: Registry = Registry("method", ("suite.baselines",), entry_points=True)
 SUITES: Registry = Registry("suite", ("suite.tasks",))

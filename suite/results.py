@@ -21,10 +21,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Columns added by a schema version: older parts are read with them null (never rewritten).
 ADDED_IN = {2: ("val_metrics", "test_metrics"), 3: ("run_key", "method_code", "search_space"),
-            4: ("measures", "curves")}
+            4: ("measures", "curves"), 5: ("submission",)}
 
 SCHEMA = pa.schema(
     [
@@ -62,6 +62,7 @@ SCHEMA = pa.schema(
         ("num_params", pa.int64()),
         ("measures", pa.string()),  # JSON {name: value}: run measures beyond metrics (steps, grokking step, ...) (v4)
         ("curves", pa.string()),  # JSON {round, epoch, step, val, val_loss, train: [per epoch]} (v4)
+        ("submission", pa.string()),  # JSON: a submitted method's authors, URLs, source, code hash; null: built-in (v5)
         ("git_commit", pa.string()),
         ("git_dirty", pa.bool_()),
         ("netarena_version", pa.string()),

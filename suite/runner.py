@@ -32,12 +32,25 @@ from suite.method import MethodSpec, config_hash
 from suite.nested import plan_assessment
 from suite.registry import METHODS, TASKS
 from suite.results import SCHEMA_VERSION, new_run_id, read_run_status, write_part
+from suite.submission import load_source, method_source, submission_info
 from suite.task import TaskSpec
 from suite.tracks import get_track
 from suite.view import input_features
 from suite.worker import dumps, loads
 
 DEFAULT_TIMEOUT_S = float(os.environ.get("NETARENA_RUN_TIMEOUT", 3600))
+
+
+def default_memory_limit() -> int | None:
+    """Bytes a run may allocate beyond its loaded data: ``NETARENA_RUN_MEMORY_GB`` (0: no limit), else 3/4 of
+    this machine's memory, so one runaway run fails on its own instead of taking the machine down."""
+    env = os.environ.get("NETARENA_RUN_MEMORY_GB")
+    if env is not None:
+        return int(float(env) * 2**30) or None
+    try:
+        return int(0.75 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,7 @@ class Run:
     suite: str | None = None
     protocol: str = "{}"  # JSON of overrides of the task's protocol (a suite's shorter budget)
     search_space: str | None = None  # JSON disclosure of the tuning this config came from (suite.tuning)
+    source: str | None = None  # where a process that lacks the method imports it (suite.submission.method_source)
 
     @property
     def config_dict(self) -> dict:
@@ -134,6 +148,7 @@ def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, ov
                 if not m.supports(t.track):
                     continue
                 merged = {**(method_overrides or {}).get(m.name, {}), **(overrides or {})}
+                source = method_source(m)
                 configs, searched = tuning.configs(m, merged, proto.trials, proto.sampler, proto.search_seed)
                 if proto.param_budget:
                     configs = [_sized(t, m, c, proto.param_budget) for c in configs]
@@ -142,7 +157,8 @@ def plan(tasks: list[str], methods: list[str], seeds: int | list[int] | None, ov
                     seed_list = [s for s in (range(t.num_splits) if seeds is None else seed_list) if s < t.num_splits]
                 for config in configs:
                     config_json = json.dumps(config, sort_keys=True)
-                    runs.extend(Run(t.name, m.name, config_json, s, suite, proto_json, searched) for s in seed_list)
+                    runs.extend(Run(t.name, m.name, config_json, s, suite, proto_json, searched, source)
+                                for s in seed_list)
             if proto.retrain:
                 runs += plan_assessment(runs[start:], t.num_splits, proto.retrain, t.higher_is_better, results_dir)
     return runs
@@ -214,6 +230,7 @@ class Runner:
     workers: int = 1
     ray_address: str | None = None
     provenance: dict | None = None
+    memory_limit_bytes: int | None = field(default_factory=default_memory_limit)  # per run, beyond its data
 
     def __post_init__(self):
         self.results_dir = Path(self.results_dir).absolute()
@@ -230,7 +247,7 @@ class Runner:
         """What a remote executor needs to rebuild this runner on another node: the code's provenance
         (git state, versions) is the driver's; the device and CPU model are the node's own."""
         return {"results_dir": str(self.results_dir), "timeout_s": self.timeout_s, "num_threads": self.num_threads,
-                "progress": False, "provenance": self.provenance}
+                "progress": False, "provenance": self.provenance, "memory_limit_bytes": self.memory_limit_bytes}
 
     def stop(self) -> None:
         """Kill the runs in flight (Ctrl-C); their runs record nothing and stay to do on resume."""
@@ -262,6 +279,8 @@ class Runner:
 
     def run_one(self, run: Run) -> dict:
         """Run ``run`` in its own worker process, score it, write its part; returns the row."""
+        if run.method not in METHODS:
+            load_source(run.source)  # a submission, in a process that has not imported it (a Ray node)
         task: TaskSpec = TASKS.get(run.task)
         method: MethodSpec = METHODS.get(run.method)
         data = task.load()  # raises DatasetMissingError before any worker starts
@@ -270,7 +289,8 @@ class Runner:
         started = datetime.now(timezone.utc)
         payload = {
             "method": method.name,
-            "method_module": method.cls.__module__,
+            "method_source": method_source(method),
+            "memory_limit_bytes": self.memory_limit_bytes,
             "config": run.config_dict,
             "seed": run.seed,
             "track": task.track,
@@ -337,6 +357,7 @@ class Runner:
             "higher_is_better": task.higher_is_better,
             "started_at": started,
             "schema_version": SCHEMA_VERSION,
+            "submission": json.dumps(info, sort_keys=True) if (info := submission_info(method)) else None,
             "num_threads": self.num_threads,
             "device": self.device,
             **self.provenance,
@@ -413,6 +434,26 @@ def pending(runs: list[Run], results_dir: Path, retry_failed: bool = False,
             todo.append(run)
         seen.add(key)
     return todo, skipped
+
+
+def run_planned(runner: "Runner", make_plan, todo: list[Run], retry_failed: bool = False,
+                force: bool = False) -> tuple[list[Run], list[dict]]:
+    """Run ``todo``, then re-plan with ``make_plan()`` until no new runs appear; returns (every run executed, rows).
+
+    Re-planning matters under nested cross-validation: once a fold's selection runs are recorded, its
+    winner's assessment runs exist (:func:`suite.nested.plan_assessment`).
+    """
+    rows = runner.run(todo) if todo else []
+    done = {r.key for r in todo}
+    while True:
+        more = [r for r in pending(make_plan(), runner.results_dir, retry_failed=retry_failed, force=force)[0]
+                if r.key not in done]
+        if not more:
+            return todo, rows
+        print(f"nested CV: {len(more)} assessment runs of the configurations selected on each fold", file=sys.stderr)
+        done |= {r.key for r in more}
+        todo = todo + more
+        rows += runner.run(more)
 
 
 def skip_message(missing: dict[str, str]) -> str:

@@ -117,6 +117,7 @@ class TaskSpec:
     protocol: Protocol = Protocol()
     synthetic: bool = False
     large: bool = False  # left out of '*' in sweeps (the quick suite); run by name or with --suite large
+    probe: bool = False  # a tiny task `netarena submit` dry-runs methods on; never listed, never in '*'
     description: str = ""
     source: str = ""
     # Protocol variants every method runs under, each ranked in its own table (e.g. each target sparsity,

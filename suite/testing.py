@@ -184,22 +184,7 @@ class GraphProbe(torch.nn.Module):
 
 
 def toy_graphs(num: int = 60, seed: int = 0):
-    """``num`` small graphs, label 1 for a cycle and 0 for a path (4-9 nodes), with 3 stratified folds and a
-    25% holdout: a graph-classification task a one-step message-passing model learns in seconds."""
-    import numpy as np
-    from torch_geometric.data import Data
+    """``num`` small graphs, label 1 for a cycle and 0 for a path (see :func:`suite.datasets.graph_synthetic.make_toy_cycles`)."""
+    from suite.datasets.graph_synthetic import make_toy_cycles
 
-    from suite.datasets.graph import GraphDataset, stratified_kfold
-
-    rng = np.random.default_rng(seed)
-    graphs, labels = [], []
-    for i in range(num):
-        n, cycle = int(rng.integers(4, 10)), i % 2
-        src = list(range(n - 1)) + ([n - 1] if cycle else [])
-        dst = list(range(1, n)) + ([0] if cycle else [])
-        ei = torch.tensor([src + dst, dst + src], dtype=torch.long)
-        graphs.append(Data(x=torch.ones(n, 1), edge_index=ei, num_nodes=n))
-        labels.append(cycle)
-    y = torch.tensor(labels)
-    return GraphDataset("toy-cycles", graphs, y, "classification", stratified_kfold(y.numpy(), 3, 0.25, seed=0),
-                        num_classes=2, features="constant 1")
+    return make_toy_cycles(num, seed)

@@ -11,13 +11,16 @@ that output.
 
 from __future__ import annotations
 
-import importlib
 import io
 import os
 import random
+import re
+import resource
 import threading
 import time
 import traceback
+
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -29,6 +32,7 @@ from suite.loop import fit
 from suite.measure import PeakMemory, median_p90, time_calls
 from suite.metrics import get_metric
 from suite.registry import METHODS
+from suite.submission import load_source
 from suite.tracks import get_track
 
 
@@ -40,6 +44,24 @@ def dumps(obj) -> bytes:
 
 def loads(data: bytes):
     return torch.load(io.BytesIO(data), weights_only=False)
+
+
+def limit_memory(extra_bytes: int) -> None:
+    """Cap this process's data segment (heap and anonymous mappings, where tensors live) at what it holds now plus
+    ``extra_bytes``: an allocation past it fails with an error (a failed row) instead of exhausting the machine."""
+    status = Path("/proc/self/status")
+    if not status.exists() or not hasattr(resource, "RLIMIT_DATA"):  # not Linux: no limit (documented)
+        return
+    now = int(re.search(r"VmData:\s+(\d+) kB", status.read_text()).group(1)) * 1024
+    cap = now + int(extra_bytes)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    return isinstance(exc, MemoryError) or "can't allocate memory" in str(exc) or "Cannot allocate memory" in str(exc)
 
 
 def seed_everything(seed: int) -> None:
@@ -64,7 +86,7 @@ def curves(history: list[dict]) -> dict:
 
 def train_and_measure(p: dict) -> dict:
     """Run one (method, config, seed) on one view. ``p`` is the payload the runner sends."""
-    importlib.import_module(p["method_module"])  # registers methods defined outside suite.baselines
+    load_source(p["method_source"])  # registers methods defined outside suite.baselines (probes, submissions)
     method = METHODS.get(p["method"])
     device = torch.device(p["device"])
     torch.set_num_threads(p["num_threads"])
@@ -142,13 +164,22 @@ def _exit_when_runner_goes(conn) -> None:
 
 def main(conn) -> None:
     """Process entry point: receive a payload, send back the result (or the error as a failed result)."""
+    limit = None
     try:
         payload = loads(conn.recv_bytes())
         threading.Thread(target=_exit_when_runner_goes, args=(conn,), daemon=True).start()
+        limit = payload.get("memory_limit_bytes")
+        if limit:
+            limit_memory(limit)
         out = train_and_measure(payload)
     except BaseException as exc:  # noqa: BLE001  (every failure becomes a failed row)
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" [{tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}]" if tb else ""
-        out = {"status": "failed", "error": f"{type(exc).__name__}: {exc}{where}"[:2000]}
+        first = (str(exc).splitlines() or [""])[0]
+        error = f"{type(exc).__name__}: {first}{where}"
+        if limit and _is_out_of_memory(exc):
+            error = (f"run exceeded the memory limit of {limit / 2**30:.1f} GiB (--memory-limit or "
+                     f"NETARENA_RUN_MEMORY_GB): {error}")
+        out = {"status": "failed", "error": error[:2000]}
     conn.send_bytes(dumps(out))
     conn.close()

@@ -35,7 +35,8 @@ def test_every_task_declares_a_frozen_split_and_protocol():
     for t in TASKS:
         assert len(t.split_sha256) == 64 and t.num_splits >= 1 and t.version >= 1
         assert t.higher_is_better == (t.metric not in ("rmse", "mae"))  # errors: lower is better
-        assert t.protocol.latency_reps >= 20 and t.protocol.latency_warmup >= 3
+        # Latency is measured with warm-up and many reps; the submit dry run's probe tasks only check a method runs.
+        assert t.probe or (t.protocol.latency_reps >= 20 and t.protocol.latency_warmup >= 3)
 
 
 def test_gcn_has_the_hyperparameters_of_its_paper():
