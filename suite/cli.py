@@ -61,6 +61,10 @@ def _expand(names: list[str], registry, tracks: tuple[str, ...] | None) -> list[
         return [i.name for i in items if not getattr(i, "large", False) and not getattr(i, "probe", False)
                 and getattr(i, "kind", None) != "probe" and (
                 tracks is None or getattr(i, "track", None) in tracks or set(tracks) & set(getattr(i, "tracks", ())))]
+    if registry.kind == "method":  # file.py[:Name] or package.module:Name: import it, use what it registers
+        from suite.submission import is_reference, resolve
+
+        return list(dict.fromkeys(m for n in names for m in (resolve(n) if is_reference(n) else [registry.get(n).name])))
     return [registry.get(n).name for n in names]  # unknown names fail here, with suggestions
 
 
@@ -142,6 +146,106 @@ def cmd_run(args) -> int:
     return 0 if not todo or any(r["status"] == "ok" for r in rows) else 1
 
 
+def cmd_submit(args) -> int:
+    """Validate a submitted method (import, grid, track, budget, dry run), then run it like a baseline."""
+    from suite.budget import count_params
+    from suite.leaderboard import write_leaderboard
+    from suite.registry import METHODS, SUITES, TASKS
+    from suite.runner import _model_shape, _sized, pending, plan, run_planned, skip_message
+    from suite.submission import SubmissionError, check_declaration, dry_run, inspect_isolated, resolve
+
+    if not args.track and not args.tasks:
+        raise ConfigError("submit needs --track NAME (e.g. --track node) or --tasks a,b")
+    runner = _runner(args)
+    limit = runner.memory_limit_bytes
+    print(f"checking {args.file}: import (in a separate process, {args.dry_run_timeout:g} s, "
+          f"{(limit or 0) / 2**30:.1f} GiB)", file=sys.stderr)
+    inspect_isolated(args.file, args.dry_run_timeout, limit)
+    names = resolve(args.file)
+    if args.method:
+        wanted = [METHODS.get(n).name for n in _split_names(args.method)]
+        stray = [n for n in wanted if n not in names]
+        if stray:
+            raise SubmissionError(f"{args.file} does not register {', '.join(stray)}; it registers {', '.join(names)}")
+        names = wanted
+    specs = [METHODS.get(n) for n in names]
+
+    if args.tasks:
+        tasks = _expand(_split_names(args.tasks), TASKS, None)
+        tracks = list(dict.fromkeys(TASKS.get(t).track for t in tasks))
+    else:
+        from suite.tracks import TRACKS
+
+        if args.track not in TRACKS:
+            raise ConfigError(f"unknown track {args.track!r}; tracks are {', '.join(sorted(TRACKS))}")
+        tracks, tasks = [args.track], _expand(["*"], TASKS, (args.track,))
+    problems = [p for spec in specs for p in check_declaration(spec, tracks)]
+    if problems:
+        for problem in problems[1:]:
+            print(f"error: {problem}", file=sys.stderr)
+        raise SubmissionError(problems[0])
+
+    for spec in specs:
+        for track in tracks:
+            print(f"dry run: {spec.name} on probe-{track} (2 epochs)", file=sys.stderr)
+            reason = dry_run(spec.name, track, args.dry_run_timeout, limit)
+            if reason:
+                raise SubmissionError(f"{spec.name} failed its dry run on the {track} track's probe task: {reason}")
+
+    cli_protocol = {k: v for k, v in (("trials", args.trials), ("sampler", args.sampler),
+                                      ("search_seed", args.search_seed), ("param_budget", args.param_budget))
+                    if v is not None}
+    if args.suite:
+        suite_spec = SUITES.get(args.suite)
+        sweeps = [sw for sw in suite_sweeps(suite_spec, tasks, names, args.seeds, cli_protocol)]
+    else:
+        sweeps = [(tasks, names, args.seeds, {}, cli_protocol)]
+    available, missing = runner.available(list(dict.fromkeys(t for sw in sweeps for t in sw[0])))
+    if missing:
+        print(skip_message(missing), file=sys.stderr)
+    if not available:
+        raise DatasetMissingError(next(iter(missing.values())))
+
+    # Parameter budgets, on the real tasks' shapes (the dry run has shown the constructor is safe to call here).
+    for sweep_tasks, _, _, _, protocol in sweeps:
+        for task in (TASKS.get(t) for t in sweep_tasks if t in available):
+            budget = protocol.get("param_budget", task.protocol.param_budget)
+            if not budget:
+                continue
+            for spec in specs:
+                config = spec.resolve({})
+                if spec.size_key:
+                    _sized(task, spec, config, budget)  # raises if even width 1 is over the budget
+                    continue
+                in_channels, out_channels, context = _model_shape(task, spec.input_layout)
+                if (n := count_params(spec, config, in_channels, out_channels, **context)) > budget:
+                    raise SubmissionError(f"{spec.name} has {n:,} trainable parameters on {task.name}, over its "
+                                          f"parameter budget {budget:,}; shrink the model or declare size_key= "
+                                          "(the width hyperparameter) so the runner can size it")
+    if args.check_only:
+        print(f"{', '.join(names)}: every check passed (--check-only: nothing run)", file=sys.stderr)
+        return 0
+
+    def make_plan():
+        runs = []
+        for sweep_tasks, sweep_methods, seeds, method_overrides, protocol in sweeps:
+            runs += plan([t for t in sweep_tasks if t in available], sweep_methods, seeds, suite=args.suite or "submit",
+                         method_overrides=method_overrides, protocol=protocol, results_dir=runner.results_dir)
+        return runs
+
+    runs = make_plan()
+    todo, skipped = pending(runs, runner.results_dir, retry_failed=args.retry_failed, force=args.force)
+    print(f"{len(runs)} runs of {', '.join(names)} on {len(available)} tasks ({skipped['done']} already done) -> "
+          f"{runner.results_dir}/", file=sys.stderr)
+    todo, rows = run_planned(runner, make_plan, todo, retry_failed=args.retry_failed, force=args.force)
+    if rows:
+        _print_summary(rows)
+    if not args.no_leaderboard:
+        path = write_leaderboard(runner.results_dir, args.leaderboard_dir)
+        print(f"Leaderboard: {path.resolve()}")
+    return 0 if not todo or any(r["status"] == "ok" for r in rows) else 1
+
+
 def _runner(args):
     from suite.measure import default_threads
     from suite.runner import Runner
@@ -149,8 +253,10 @@ def _runner(args):
     workers = args.workers or (1 if args.executor == "local" else max(1, (os.cpu_count() or 1) // (args.threads or 1)))
     threads = args.threads or (default_threads() if workers == 1 or os.environ.get("NETARENA_NUM_THREADS")
                                else max(1, (os.cpu_count() or 1) // workers))
+    memory = getattr(args, "memory_limit", None)
+    limits = {} if memory is None else {"memory_limit_bytes": int(memory * 2**30) or None}
     return Runner(_results_dir(args), timeout_s=args.timeout, progress=not args.no_progress, num_threads=threads,
-                  executor=args.executor, workers=workers, ray_address=args.ray_address)
+                  executor=args.executor, workers=workers, ray_address=args.ray_address, **limits)
 
 
 def _print_summary(rows: list[dict]) -> None:
@@ -259,6 +365,39 @@ def cmd_results(args) -> int:
     return 0
 
 
+def add_runner_options(p: argparse.ArgumentParser) -> None:
+    """Where rows go and how runs execute: shared by run, submit and reproduce."""
+    p.add_argument("--results", help="results folder (default: results/ or NETARENA_RESULTS)")
+    p.add_argument("--timeout", type=float, default=float(os.environ.get("NETARENA_RUN_TIMEOUT", 3600)),
+                   help="wall-time limit per run in seconds (default 3600 or NETARENA_RUN_TIMEOUT); a run over it "
+                        "is recorded as a timeout row")
+    p.add_argument("--memory-limit", type=float, metavar="GB",
+                   help="memory a run may allocate beyond its loaded data, in GiB (default NETARENA_RUN_MEMORY_GB, "
+                        "else 3/4 of this machine's; 0: none); a run over it is recorded as a failed row")
+    p.add_argument("--threads", type=int, help="torch threads per run (default: torch's)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--executor", choices=["local", "ray"], default="local",
+                   help="local: a pool of worker processes on this machine (default); ray: Ray tasks")
+    p.add_argument("--workers", type=int, help="runs at a time (local default 1; ray default: CPUs / threads)")
+    p.add_argument("--ray-address", help="join a Ray cluster: 'auto' or HOST:PORT (default: start a local Ray)")
+
+
+def add_protocol_options(p: argparse.ArgumentParser) -> None:
+    """Seeds, tuning budget, parameter budget and resume behaviour of a sweep."""
+    p.add_argument("--seeds", type=int, help="seeds 0..N-1 (default: the task protocol's or the suite's)")
+    p.add_argument("--trials", type=int,
+                   help="tuning budget: configurations per method from its grid, the same for every method "
+                        "(default: the task's or suite's, usually 1 = paper defaults)")
+    p.add_argument("--param-budget", type=int, metavar="N",
+                   help="size every method with a size_key to the largest width within N trainable parameters "
+                        "(e.g. 100000 or 500000, as benchmarking-gnns); rows are ranked per budget")
+    p.add_argument("--sampler", choices=["random"], help="how a grid larger than the budget is sampled")
+    p.add_argument("--search-seed", type=int, help="seed of the sampler (default 0)")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument("--retry-failed", action="store_true", help="rerun runs whose key has only failed rows")
+    again.add_argument("--force", action="store_true", help="rerun every run, even those already done")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="netarena", description="NetArena benchmark suite and leaderboard")
     sub = p.add_subparsers(dest="command", required=True)
@@ -271,31 +410,28 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--task", help="comma-separated task names, or 'all'")
     run.add_argument("--method", help="comma-separated method names, or 'all'")
     run.add_argument("--suite", help="a named sweep (netarena list suites), e.g. quick")
-    run.add_argument("--seeds", type=int, help="seeds 0..N-1 (default: the task protocol's or the suite's)")
     run.add_argument("--config", action="append", metavar="KEY=VALUE", help="override a hyperparameter (repeatable)")
-    run.add_argument("--results", help="results folder (default: results/ or NETARENA_RESULTS)")
+    add_runner_options(run)
     run.add_argument("--leaderboard-dir", default="leaderboard", help="where --suite renders the leaderboard")
     run.add_argument("--no-leaderboard", action="store_true", help="do not re-render the leaderboard after a suite")
-    run.add_argument("--timeout", type=float, default=float(os.environ.get("NETARENA_RUN_TIMEOUT", 3600)),
-                     help="wall-time limit per run in seconds (default 3600)")
-    run.add_argument("--threads", type=int, help="torch threads per run (default: torch's)")
-    run.add_argument("--no-progress", action="store_true", help="no progress bar")
-    run.add_argument("--trials", type=int,
-                     help="tuning budget: configurations per method from its grid, the same for every method "
-                          "(default: the task's or suite's, usually 1 = paper defaults)")
-    run.add_argument("--param-budget", type=int, metavar="N",
-                     help="size every method with a size_key to the largest width within N trainable parameters "
-                          "(e.g. 100000 or 500000, as benchmarking-gnns); rows are ranked per budget")
-    run.add_argument("--sampler", choices=["random"], help="how a grid larger than the budget is sampled")
-    run.add_argument("--search-seed", type=int, help="seed of the sampler (default 0)")
-    run.add_argument("--executor", choices=["local", "ray"], default="local",
-                     help="local: a pool of worker processes on this machine (default); ray: Ray tasks")
-    run.add_argument("--workers", type=int, help="runs at a time (local default 1; ray default: CPUs / threads)")
-    run.add_argument("--ray-address", help="join a Ray cluster: 'auto' or HOST:PORT (default: start a local Ray)")
-    again = run.add_mutually_exclusive_group()
-    again.add_argument("--retry-failed", action="store_true", help="rerun runs whose key has only failed rows")
-    again.add_argument("--force", action="store_true", help="rerun every run, even those already done")
+    add_protocol_options(run)
     run.set_defaults(func=cmd_run)
+
+    sm = sub.add_parser("submit", help="validate a method (file, package.module:Name) and run it on a track's tasks")
+    sm.add_argument("file", metavar="FILE", help="a Python file that registers a method (or package.module:Name)")
+    where = sm.add_mutually_exclusive_group()
+    where.add_argument("--track", help="run on every task of this track whose data is here (large tasks by name)")
+    where.add_argument("--tasks", help="comma-separated task names")
+    sm.add_argument("--method", help="only these of the file's methods (comma-separated names)")
+    sm.add_argument("--suite", help="run under a named suite's protocol (e.g. quick, to rank beside its rows)")
+    sm.add_argument("--dry-run-timeout", type=float, default=120.0,
+                    help="wall-time limit of the import check and of each dry run, in seconds (default 120)")
+    sm.add_argument("--check-only", action="store_true", help="validate and dry-run; run no task")
+    sm.add_argument("--leaderboard-dir", default="leaderboard", help="where the leaderboard is re-rendered")
+    sm.add_argument("--no-leaderboard", action="store_true", help="do not re-render the leaderboard")
+    add_runner_options(sm)
+    add_protocol_options(sm)
+    sm.set_defaults(func=cmd_submit)
 
     lb = sub.add_parser("leaderboard", help="re-render leaderboard/README.md from results/ alone")
     lb.add_argument("--results", help="results folder (default: results/)")

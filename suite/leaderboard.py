@@ -139,6 +139,7 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
             kind=("method_kind", "first"),
             tuning=("search_space", "first"),
             config=("method_config", "first"),
+            submission=("submission", "last"),
         ).reset_index()
         if nested:
             by = folds.groupby("method")
@@ -151,6 +152,8 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
                 left_on="method", right_index=True)
             table["config"] = table["config_hash"].map(configs)
         table["failed"] = [int(failed.get((task, plabel, m), 0)) for m in table["method"]]
+        table["disclosure"] = [_submission_disclosure(sub, t, c) if isinstance(sub, str) else None
+                               for sub, t, c in zip(table["submission"], table["tuning"], table["config"])]
         table["tuning"] = [disclosure(t, c) for t, c in zip(table["tuning"], table.pop("config"))]
         extra = _other_metrics(picked, str(first["metric_name"]))
         if not extra.empty:
@@ -214,6 +217,17 @@ def _fmt_measure(row, name: str) -> str:
     spec, scale = MEASURE_FORMATS.get(name, (",.0f", 1.0))
     text = format(mean * scale, spec)
     return text if n >= seeds else f"{text} ({int(n)}/{seeds} seeds)"
+
+
+def _submission_disclosure(submission_json: str, search_json, config_json) -> str:
+    """OGB-style hyperparameters of a submission's chosen configuration: the searched values with ``*`` on the
+    chosen one, or, when the protocol ran its defaults only (trials=1), its declared grid, marked as not searched."""
+    if isinstance(search_json, str) and search_json:
+        return disclosure(search_json, config_json)
+    grid, config = json.loads(submission_json).get("grid") or {}, json.loads(config_json)
+    parts = [f"{k}: [{', '.join(f'{v}*' if v == config.get(k) else f'{v}' for v in values)}]"
+             for k, values in sorted(grid.items())]
+    return "defaults (trials=1; declared grid not searched): " + "; ".join(parts)
 
 
 def track_summary(agg: Aggregation, track: str, protocol: str) -> pd.DataFrame:
@@ -301,7 +315,8 @@ def render_markdown(agg: Aggregation) -> str:
             others = sorted((c for c in board.table.columns if c.startswith("metric:")), key=_metric_order)
             measures = [c.split(":", 1)[1] for c in board.table.columns
                         if c.startswith("measure:") and not c.endswith(":n")]
-            body = [[r["rank"], r["method"], r["kind"],
+            body = [[r["rank"], f"{r['method']} (submission)" if isinstance(r.get("submission"), str) else r["method"],
+                     r["kind"],
                      f"{_fmt(r['test_mean'], _spec(board.metric), scale)} ± "
                      f"{_fmt(r['test_std'], _spec(board.metric), scale)}",
                      *(_fmt(r[c], _spec(c.split(":", 1)[1]), _scale(c.split(":", 1)[1])) for c in others),
@@ -317,6 +332,7 @@ def render_markdown(agg: Aggregation) -> str:
                 headers.append("tuning (searched values, * = chosen on validation)")
             lines.append(tabulate(body, headers=headers, tablefmt="github", disable_numparse=True))
             lines.append("")
+    lines += _submissions_section(agg)
     if agg.configs:
         lines += ["## Configurations", ""]
         shown = {b.table.loc[i, "config_hash"] for b in agg.boards.values() if not b.table.empty
@@ -326,6 +342,36 @@ def render_markdown(agg: Aggregation) -> str:
                               headers=["config", "hyperparameters"], tablefmt="github", disable_numparse=True))
         lines.append("")
     return "\n".join(lines)
+
+
+def _submissions_section(agg: Aggregation) -> list[str]:
+    """Who submitted each submitted method, where its code is, and its hyperparameters per task (OGB-style)."""
+    subs: dict[str, dict] = {}
+    for board in agg.boards.values():
+        if board.table.empty or "submission" not in board.table:
+            continue
+        for _, r in board.table[board.table["submission"].map(lambda v: isinstance(v, str))].iterrows():
+            entry = subs.setdefault(r["method"], {"info": json.loads(r["submission"]), "tasks": []})
+            entry["tasks"].append((board.task, board.protocol, r["disclosure"]))
+    if not subs:
+        return []
+    lines = ["## Submissions", "",
+             "Methods submitted with `netarena submit` (code outside the suite), ranked in the tables above under "
+             "the same protocol and tuning budget as the baselines. Hyperparameters OGB-style: `*` = the value "
+             "chosen on validation.", ""]
+    for name, entry in sorted(subs.items()):
+        info = entry["info"]
+        links = [f"[{label}]({url})" for label, url in (("paper", info.get("paper_url")), ("code", info.get("code_url")))
+                 if isinstance(url, str) and url.startswith(("http://", "https://"))]
+        lines += [f"### `{name}`", "",
+                  f"{info.get('authors') or 'authors not given'}. {info.get('paper') or ''} {' · '.join(links)}".strip(),
+                  "", f"source `{info.get('source')}`, code sha256 `{info.get('code_sha256')}`"
+                  + (f", {info['distribution']}" if info.get("distribution") else ""), ""]
+        lines.append(tabulate([[f"`{task}`", plabel, disc] for task, plabel, disc in entry["tasks"]],
+                              headers=["task", "protocol", "hyperparameters"], tablefmt="github",
+                              disable_numparse=True))
+        lines.append("")
+    return lines
 
 
 def write_leaderboard(results_dir: str | Path, out_dir: str | Path) -> Path:

@@ -40,12 +40,14 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import traceback
 from pathlib import Path
 
 from suite.errors import NetArenaError, UnknownNameError
 
 ENTRY_POINT_GROUP = "netarena.methods"
+STARTUP_TIMEOUT_S = 600  # a fresh interpreter importing torch, PyG and the baselines, on a busy machine
 FILE_MODULE_PREFIX = "netarena_submission_"
 
 
@@ -197,7 +199,8 @@ def submission_info(spec) -> dict | None:
         except ValueError:
             pass
     info = {"name": spec.name, "authors": spec.authors, "paper": spec.paper, "paper_url": spec.paper_url,
-            "code_url": spec.code_url, "source": f"{kind}:{where}", "code_sha256": method_code_version(spec.name)}
+            "code_url": spec.code_url, "source": f"{kind}:{where}", "code_sha256": method_code_version(spec.name),
+            "grid": spec.grid}
     top = spec.cls.__module__.split(".")[0]
     dists = importlib.metadata.packages_distributions().get(top) if kind == "module" else None
     if dists:
@@ -257,19 +260,30 @@ def inspect_isolated(ref: str, timeout_s: float, memory_limit_bytes: int | None)
     reported here, before this process imports it.
     """
     cmd = [sys.executable, "-m", "suite.submission", ref, str(memory_limit_bytes or 0)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)  # unbuffered: see below
+    # The clock starts once the child has imported torch and the suite ("ready"): a loaded machine can take long
+    # for that, and only the submission's own import is limited.
+    guard = threading.Timer(STARTUP_TIMEOUT_S, proc.kill)
+    guard.start()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        ready = proc.stdout.readline().strip() == b"ready"  # byte by byte: the rest stays in the pipe
+    finally:
+        guard.cancel()
+    try:
+        stdout, stderr = (b.decode(errors="replace") for b in proc.communicate(timeout=timeout_s if ready else 10))
     except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
         raise SubmissionError(f"importing {ref} took over {timeout_s:g} s (does it loop at import time?); move "
                               "work out of module level, or raise --dry-run-timeout") from None
     if proc.returncode != 0:
-        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
         last = lines[-1] if lines else f"exit code {proc.returncode}"
         if proc.returncode < 0 or "MemoryError" in last or "can't allocate memory" in last:
             raise SubmissionError(f"importing {ref} failed: {last.removeprefix('error: ')} (memory limit "
                                   f"{(memory_limit_bytes or 0) / 2**30:.1f} GiB: --memory-limit)")
         raise SubmissionError(last.removeprefix("error: "))
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 def dry_run(name: str, track: str, timeout_s: float, memory_limit_bytes: int | None,
@@ -297,6 +311,7 @@ def _inspect_main(ref: str, memory_limit_bytes: int) -> int:
     len(METHODS)
     if memory_limit_bytes:
         limit_memory(memory_limit_bytes)
+    print("ready", flush=True)
     try:
         names = resolve(ref)
     except NetArenaError as exc:
