@@ -95,19 +95,28 @@ def normal_protocol(protocol_json: str) -> str:
     return json.dumps(canonical_protocol({**defaults, **json.loads(protocol_json or "{}")}), sort_keys=True)
 
 
+def _map_unique(values: pd.Series, fn) -> pd.Series:
+    """``values.map(fn)`` computed once per distinct value: a million rows hold a handful of protocols."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return pd.Series(np.asarray([fn(u) for u in uniques], dtype=object)[codes], index=values.index)
+
+
 def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
     if df.empty:
         return Aggregation({}, {}, 0, 0, parts)
-    df = df.assign(protocol=df["protocol"].map(normal_protocol))
+    normal = _map_unique(df["protocol"], normal_protocol)
+    df = df.assign(protocol=normal, protocol_label=_map_unique(normal, protocol_label))
     newest = df.groupby("task")["task_version"].transform("max")
     df = df[df["task_version"] == newest]
-    ok = df[df["status"] == "ok"].sort_values("started_at").drop_duplicates(KEY, keep="last")
-    configs = dict(zip(ok["config_hash"], ok["method_config"]))
-
-    df = df.assign(protocol_label=df["protocol"].map(protocol_label))
-    ok = ok.assign(protocol_label=ok["protocol"].map(protocol_label))
+    ok = df[df["status"] == "ok"].sort_values("started_at", kind="stable").drop_duplicates(KEY, keep="last")
+    distinct = ok.drop_duplicates("config_hash")
+    configs = dict(zip(distinct["config_hash"].tolist(), distinct["method_config"].tolist()))
     # A failure whose run (same run key) later succeeded, e.g. with --retry-failed, is not counted.
-    redone = df["run_key"].notna() & df["run_key"].isin(set(ok["run_key"].dropna()))
+    codes, _ = pd.factorize(df["run_key"])  # -1 where null; much faster than isin on a million arrow strings
+    has_ok = np.zeros(codes.max() + 2, dtype=bool)
+    has_ok[codes[(df["status"] == "ok").to_numpy()]] = True
+    has_ok[-1] = False  # code -1 (no run key, rows before schema v3) is never redone
+    redone = pd.Series(has_ok[codes], index=df.index)
     failed = df[(df["status"] != "ok") & ~redone].groupby(["task", "protocol_label", "method"]).size()
     boards = {}
     for (task, plabel), rows in ok.groupby(["task", "protocol_label"], sort=True):
@@ -127,13 +136,13 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
                 continue
         table = picked.groupby("method").agg(
             test_mean=("test_metric", "mean"),
-            test_std=("test_metric", lambda s: float(np.std(s, ddof=1)) if len(s) > 1 else float("nan")),
+            test_std=("test_metric", "std"),  # sample std (ddof=1); NaN for one seed
             val_mean=("val_metric", "mean"),
             seeds=("seed", "nunique"),
-            epoch_ms=("epoch_seconds_median", lambda s: 1e3 * float(np.nanmedian(s)) if s.notna().any() else float("nan")),
+            epoch_ms=("epoch_seconds_median", "median"),  # NaN skipped; to ms below
             latency_ms=("latency_ms_median", "median"),
             latency_p90_ms=("latency_ms_p90", "median"),
-            peak_mib=("peak_memory_bytes", lambda s: float(np.median(s)) / 2**20),
+            peak_mib=("peak_memory_bytes", "median"),  # to MiB below
             params=("num_params", "max"),
             config_hash=("config_hash", "first"),
             kind=("method_kind", "first"),
@@ -141,6 +150,8 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
             config=("method_config", "first"),
             submission=("submission", "last"),
         ).reset_index()
+        table["epoch_ms"] = table["epoch_ms"] * 1e3
+        table["peak_mib"] = table["peak_mib"].astype(float) / 2**20
         if nested:
             by = folds.groupby("method")
             table = table.drop(columns=["test_mean", "test_std", "val_mean", "seeds", "config_hash", "config"])
