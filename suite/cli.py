@@ -141,7 +141,7 @@ def cmd_run(args) -> int:
     if rows:
         _print_summary(rows)
     if args.suite and not args.no_leaderboard:
-        path = write_leaderboard(runner.results_dir, args.leaderboard_dir)
+        path = write_leaderboard(runner.results_dir, args.leaderboard_dir, html=args.html)
         print(f"Leaderboard: {path.resolve()}")
     return 0 if not todo or any(r["status"] == "ok" for r in rows) else 1
 
@@ -296,8 +296,10 @@ def cmd_leaderboard(args) -> int:
                               f"--param-budget {args.param_budget}")
         print(render_markdown(agg))
         return 0
-    path = write_leaderboard(_results_dir(args), args.out)
+    path = write_leaderboard(_results_dir(args), args.out, html=args.html)
     print(f"Leaderboard: {path.resolve()}")
+    if args.html:
+        print(f"Site: {(path.parent / 'site' / 'index.html').resolve()}")
     return 0
 
 
@@ -414,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_runner_options(run)
     run.add_argument("--leaderboard-dir", default="leaderboard", help="where --suite renders the leaderboard")
     run.add_argument("--no-leaderboard", action="store_true", help="do not re-render the leaderboard after a suite")
+    run.add_argument("--html", action="store_true", help="with --suite: also re-render the static site (leaderboard/site/)")
     add_protocol_options(run)
     run.set_defaults(func=cmd_run)
 
@@ -440,6 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     lb.add_argument("--param-budget", type=int, metavar="N",
                     help="print only the tables of rows run under this parameter budget")
+    lb.add_argument("--html", action="store_true",
+                    help="also write the static site OUT/site/ (task and method pages, plots; works from file://)")
 
     wl = sub.add_parser("wl-bound", help="1-WL upper bound on accuracy of graph classification datasets")
     wl.add_argument("--task", help="comma-separated graph classification tasks (default: every TU task)")
@@ -451,9 +456,11 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("--check", action="store_true", help="list unreadable or foreign parts; exit 1 if any")
     res.set_defaults(func=cmd_results)
 
+    from suite.compare import add_subcommand as add_compare
     from suite.reproduce import add_subcommand as add_reproduce
 
     add_reproduce(sub)
+    add_compare(sub)
     return p
 
 

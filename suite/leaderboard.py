@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +30,18 @@ from tabulate import tabulate
 from suite.metrics import get_metric
 from suite.nested import nested_table
 from suite.results import ReadReport, read_results
+from suite.stats import paired_pvalue
 from suite.tuning import disclosure
 
 KEY = ["task", "task_version", "protocol", "method", "config_hash", "seed"]
+ALPHA = 0.05  # significance level of the "not significantly worse than the best" mark
+# The columns aggregation reads (per-epoch curves and provenance are for the method pages, not the standings).
+AGGREGATED = ["run_key", "track", "task", "task_version", "split_id", "split_sha256", "method", "method_kind",
+              "method_config", "search_space", "config_hash", "protocol", "seed", "status", "metric_name",
+              "higher_is_better", "val_metric", "test_metric", "test_metrics", "epoch_seconds_median",
+              "latency_ms_median", "latency_ms_p90", "peak_memory_bytes", "num_params", "measures", "submission",
+              "started_at"]
+PER_SEED = ["method", "seed", "split_id", "test_metric", "val_metric", "latency_ms_median", "num_params"]
 
 
 def protocol_label(protocol_json: str) -> str:
@@ -72,6 +81,10 @@ class TaskBoard:
     split_sha256: str
     table: pd.DataFrame  # one row per method, best first
     protocol_json: str = "{}"  # the (normalised) protocol its rows ran under
+    # The values behind each method's row: one per seed of its chosen configuration (under nested CV, one per
+    # outer fold: the fold winner's retrains averaged, ``seed`` = fold). Columns: method, seed, split_id,
+    # test_metric, val_metric, latency_ms_median, num_params.
+    per_seed: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -104,6 +117,7 @@ def _map_unique(values: pd.Series, fn) -> pd.Series:
 def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
     if df.empty:
         return Aggregation({}, {}, 0, 0, parts)
+    df = df[[c for c in AGGREGATED if c in df.columns]]  # drop curves, provenance, ...: every group copies less
     normal = _map_unique(df["protocol"], normal_protocol)
     df = df.assign(protocol=normal, protocol_label=_map_unique(normal, protocol_label))
     newest = df.groupby("task")["task_version"].transform("max")
@@ -174,9 +188,15 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
             table = table.merge(measured, left_on="method", right_index=True, how="left")
         table = table.sort_values(["test_mean", "method"], ascending=[not hib, True]).reset_index(drop=True)
         table.insert(0, "rank", table["test_mean"].rank(ascending=not hib, method="min").astype(int))
+        if nested:
+            per_seed = folds.assign(seed=folds["split_id"]).reindex(columns=PER_SEED)
+        else:
+            per_seed = picked.reindex(columns=PER_SEED)
+        per_seed = per_seed.sort_values(["method", "seed"]).reset_index(drop=True)
+        table["sig"], table["sig_p"] = _significance(table, per_seed)
         boards[task, plabel] = TaskBoard(task, plabel, str(first["track"]), int(first["task_version"]),
                                          str(first["metric_name"]), hib, str(first["split_sha256"]), table,
-                                         str(first["protocol"]))
+                                         str(first["protocol"]), per_seed)
     # Tasks whose runs all failed still get a board, so failures are visible.
     for task, plabel, _method in failed.index:
         if (task, plabel) not in boards:
@@ -186,6 +206,29 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
                                              str(frow["split_sha256"]), pd.DataFrame())
     return Aggregation(dict(sorted(boards.items())), dict(sorted(configs.items())), int(len(ok)),
                        int((df["status"] != "ok").sum()), parts)
+
+
+def _significance(table: pd.DataFrame, per_seed: pd.DataFrame) -> tuple[list[str], list[float]]:
+    """Per method (in ``table`` order, best first): ``best`` for the top one; else the two-sided paired t-test
+    p-value against the best over the seeds (folds) both have (:func:`suite.stats.paired_pvalue`) and the mark
+    ``≈`` (p >= ALPHA: not significantly different from the best), ``""`` (significantly different) or
+    ``n/a`` (fewer than 2 shared seeds)."""
+    if table.empty:
+        return [], []
+    values = per_seed.pivot_table(index="seed", columns="method", values="test_metric", aggfunc="mean")
+    best = table["method"].iloc[0]
+    top = values[best].to_numpy(dtype=float) if best in values else np.full(len(values), np.nan)
+    marks, pvalues = [], []
+    for method in table["method"]:
+        if method == best:
+            marks.append("best")
+            pvalues.append(float("nan"))
+            continue
+        other = values[method].to_numpy(dtype=float) if method in values else np.full(len(values), np.nan)
+        p = paired_pvalue(top, other)  # seeds missing on either side are dropped; nan below 2 shared seeds
+        pvalues.append(p)
+        marks.append("n/a" if np.isnan(p) else "≈" if p >= ALPHA else "")
+    return marks, pvalues
 
 
 def _other_metrics(picked: pd.DataFrame, primary: str) -> pd.DataFrame:
@@ -219,6 +262,14 @@ def _measures(picked: pd.DataFrame, track: str) -> pd.DataFrame:
 
 MEASURE_FORMATS = {"sparsity": (".1f", 100.0), "final_train": (".1f", 100.0), "final_val": (".1f", 100.0),
                    "dense_val": (".1f", 100.0)}  # shares as percent; counts and steps as integers
+
+
+def _fmt_sig(row) -> str:
+    """``best``; ``≈ (p=0.41)`` when not significantly different from the best; ``p=0.003`` when it is."""
+    mark, p = row.get("sig"), row.get("sig_p")
+    if mark in ("best", "n/a") or mark is None:
+        return mark or ""
+    return f"≈ (p={p:.2g})" if mark == "≈" else f"p={p:.2g}"
 
 
 def _fmt_measure(row, name: str) -> str:
@@ -298,6 +349,10 @@ def render_markdown(agg: Aggregation) -> str:
         "Rules: newest task version only; one row per (task, method, config, seed), the latest; "
         "per task and method the configuration with the best mean **validation** metric; "
         "test metric as mean ± sample std (ddof=1) over seeds, in percent (accuracy, Hits@K, MRR, ROC-AUC); "
+        "`vs best`: a two-sided paired t-test over the seeds (outer folds under nested CV) each method shares with "
+        "the best, on the test metric; `≈` marks methods not significantly different from the best at alpha 0.05 "
+        "(a t-test, not Wilcoxon: with 3-10 seeds Wilcoxon's smallest p cannot go below 0.05), `p=` those that "
+        "are, `n/a` fewer than 2 shared seeds; "
         "a task's other metrics as test means beside it; "
         "`epoch ms` median epoch time (train step + validation pass, warm-up epochs excluded); "
         "under nested cross-validation (the graph track's TU tasks) the test metric is the mean ± std over outer folds of each fold's selected configuration, retrained (`seeds` counts folds; `config` and the starred tuning values are those chosen on the most folds); `latency ms` median (p90) of full inference passes; `peak MiB` the run's memory above the "
@@ -330,13 +385,14 @@ def render_markdown(agg: Aggregation) -> str:
                      r["kind"],
                      f"{_fmt(r['test_mean'], _spec(board.metric), scale)} ± "
                      f"{_fmt(r['test_std'], _spec(board.metric), scale)}",
+                     _fmt_sig(r),
                      *(_fmt(r[c], _spec(c.split(":", 1)[1]), _scale(c.split(":", 1)[1])) for c in others),
                      _fmt(r["val_mean"], _spec(board.metric), scale), r["seeds"], r["failed"], _fmt(r["epoch_ms"], ".2f"),
                      f"{_fmt(r['latency_ms'], '.2f')} ({_fmt(r['latency_p90_ms'], '.2f')})",
                      _fmt(r["peak_mib"], ".1f"), f"{int(r['params']):,}",
                      *(_fmt_measure(r, name) for name in measures), f"`{r['config_hash']}`"]
                     for _, r in board.table.iterrows()]
-            headers = ["#", "method", "kind", "test", *(c.split(":", 1)[1] for c in others), "val", "seeds",
+            headers = ["#", "method", "kind", "test", "vs best", *(c.split(":", 1)[1] for c in others), "val", "seeds",
                        "failed", "epoch ms", "latency ms (p90)", "peak MiB", "params", *measures, "config"]
             if (board.table["tuning"] != "paper defaults").any():  # OGB-style: searched values, * = chosen
                 body = [b + [t] for b, t in zip(body, board.table["tuning"])]
@@ -385,8 +441,9 @@ def _submissions_section(agg: Aggregation) -> list[str]:
     return lines
 
 
-def write_leaderboard(results_dir: str | Path, out_dir: str | Path) -> Path:
-    """Render ``out_dir/README.md`` from ``results_dir``; the same rows give the same bytes."""
+def write_leaderboard(results_dir: str | Path, out_dir: str | Path, html: bool = False) -> Path:
+    """Render ``out_dir/README.md`` from ``results_dir``; the same rows give the same bytes. With ``html``, also
+    the static site ``out_dir/site/`` (:mod:`suite.site`), from the same rows and the same aggregation."""
     report = ReadReport()
     df = read_results(results_dir, report)
     agg = aggregate(df, report.parts)
@@ -401,4 +458,8 @@ def write_leaderboard(results_dir: str | Path, out_dir: str | Path) -> Path:
     tmp = out / ".README.md.tmp"
     tmp.write_text(text)
     tmp.replace(path)
+    if html:
+        from suite.site import write_site
+
+        write_site(results_dir, out / "site", out / "reproductions", rows=df, agg=agg)
     return path

@@ -111,3 +111,20 @@ def test_a_failure_redone_successfully_is_not_counted_as_failed():
     other[0]["run_key"] = "k2"
     table = board(aggregate(frame(ok, failed, other)), "a").table
     assert table.loc[0, "failed"] == 1  # k2 only
+
+
+def test_methods_not_significantly_worse_than_the_best_are_marked_by_a_paired_test():
+    best = [0.80, 0.83, 0.78, 0.81, 0.84]
+    close = [0.80, 0.82, 0.79, 0.80, 0.84]  # differences -0.01..+0.01 around zero: indistinguishable
+    worse = [t - 0.05 + 0.002 * i for i, t in enumerate(best)]  # consistently 4-5 points lower on every seed
+    df = frame(rows_for("a", "best", "c", best, [0.9] * 5), rows_for("a", "close", "c", close, [0.9] * 5),
+               rows_for("a", "worse", "c", worse, [0.9] * 5), rows_for("a", "single", "c", [0.7], [0.9]))
+    b = board(aggregate(df), "a")
+    marks = dict(zip(b.table["method"], b.table["sig"]))
+    assert marks == {"best": "best", "close": "≈", "worse": "", "single": "n/a"}
+    p = dict(zip(b.table["method"], b.table["sig_p"]))
+    assert p["close"] > 0.5 and p["worse"] < 1e-4
+    # The per-seed values behind each row travel with the board (site, compare).
+    assert len(b.per_seed) == 16 and set(b.per_seed.columns) >= {"method", "seed", "test_metric"}
+    text = render_markdown(aggregate(df))
+    assert "| vs best" in text and "≈ (p=" in text and "paired t-test" in text
