@@ -36,7 +36,7 @@ from suite.tuning import disclosure
 KEY = ["task", "task_version", "protocol", "method", "config_hash", "seed"]
 ALPHA = 0.05  # significance level of the "not significantly worse than the best" mark
 # The columns aggregation reads (per-epoch curves and provenance are for the method pages, not the standings).
-AGGREGATED = ["run_key", "track", "task", "task_version", "split_id", "split_sha256", "method", "method_kind",
+AGGREGATED = ["run_id", "run_key", "track", "task", "task_version", "split_id", "split_sha256", "method", "method_kind",
               "method_config", "search_space", "config_hash", "protocol", "seed", "status", "metric_name",
               "higher_is_better", "val_metric", "test_metric", "test_metrics", "epoch_seconds_median",
               "latency_ms_median", "latency_ms_p90", "peak_memory_bytes", "num_params", "measures", "submission",
@@ -85,6 +85,9 @@ class TaskBoard:
     # outer fold: the fold winner's retrains averaged, ``seed`` = fold). Columns: method, seed, split_id,
     # test_metric, val_metric, latency_ms_median, num_params.
     per_seed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # run_id -> method of every row behind the table (the chosen configuration's seeds; under nested CV each
+    # fold winner's retrains), so a renderer shows those runs without selecting again.
+    run_ids: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -225,7 +228,8 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
         table["sig"], table["sig_p"] = _significance(table, per_seed)
         boards[task, plabel] = TaskBoard(task, plabel, str(first["track"]), int(first["task_version"]),
                                          str(first["metric_name"]), hib, str(first["split_sha256"]), table,
-                                         str(first["protocol"]), per_seed)
+                                         str(first["protocol"]), per_seed,
+                                         dict(zip(picked["run_id"], picked["method"])) if "run_id" in picked else {})
     # Tasks whose runs all failed still get a board, so failures are visible.
     for task, plabel, _method in failed.index:
         if (task, plabel) not in boards:

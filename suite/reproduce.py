@@ -307,19 +307,12 @@ def _metric_values(ok, cell: Cell):
     return ok["test_metrics"].map(lambda s: json.loads(s).get(cell.metric) if isinstance(s, str) else None)
 
 
-def _mean_std(values) -> tuple[float, float]:
-    values = [float(v) for v in values if v is not None and not math.isnan(float(v))]
-    if not values:
-        return math.nan, math.nan
-    mean = sum(values) / len(values)
-    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1)) if len(values) > 1 else math.nan
-    return mean, std
-
-
 def measure(spec: TableSpec, cell: Cell, seeds: int | None, results_dir: Path, command: str) -> CellResult:
     """The cell's value from the rows of its planned runs; ``not run`` (with ``command``) when none is recorded."""
+    import pandas as pd
+
+    from suite.leaderboard import aggregate
     from suite.metrics import get_metric
-    from suite.nested import nested_table
     from suite.registry import TASKS
 
     runs = plan_cell(spec, cell, seeds, results_dir)
@@ -334,18 +327,16 @@ def measure(spec: TableSpec, cell: Cell, seeds: int | None, results_dir: Path, c
         if len(failed):
             result.verdict, result.reason = FAILED, str(failed["error"].dropna().iloc[0]).splitlines()[0][:200]
         return result
-    values = ok.assign(test_metric=_metric_values(ok, cell))
-    if nested:  # each fold's winner on its holdout, its retrains' mean: mean +- std over folds
-        _, folds = nested_table(values, task.higher_is_better)
-        per_unit = folds["test_metric"]
-    else:
-        per_unit = values["test_metric"]
-    if len(per_unit) == 0:  # nested CV whose folds have no assessment run yet
+    # The leaderboard's own aggregation: validation selects the configuration (per outer fold under nested CV),
+    # one row per seed counts, mean +- std over seeds or folds.
+    values = ok.assign(test_metric=pd.to_numeric(_metric_values(ok, cell), errors="coerce"))
+    boards = [b for b in aggregate(values).boards.values() if not b.table.empty]
+    if not boards:  # nested CV whose folds have no assessment run yet
         result.reason = f"{command} (selection runs recorded on some folds, no fold assessed yet)"
         return result
+    row = boards[0].table.iloc[0]
     scale = 100.0 if get_metric(cell.metric).percent else 1.0
-    mean, std = _mean_std(per_unit)
-    result.mean, result.std, result.n = mean * scale, std * scale, len(per_unit)
+    result.mean, result.std, result.n = row["test_mean"] * scale, row["test_std"] * scale, int(row["seeds"])
     # Judged at the precision shown (2 decimals), so the verdict agrees with the printed delta.
     result.verdict = verdict(round(result.mean, 2), cell.published, cell.std, spec.tolerance)
     return result

@@ -43,7 +43,6 @@ import pandas as pd
 from suite.leaderboard import (ALPHA, KEY, Aggregation, TaskBoard, _fmt, _fmt_measure, _fmt_sig, _metric_order,
                                _scale, _section_key, _spec, aggregate, normal_protocol, protocol_label,
                                track_summary)
-from suite.nested import nested_table
 from suite.results import ReadReport, read_results
 from suite.stats import plot_cd, plot_pareto, rank_test
 
@@ -251,17 +250,13 @@ def board_rows(df: pd.DataFrame) -> tuple[dict, dict]:
 
 
 def chosen_rows(board: TaskBoard, rows: dict) -> dict[str, pd.DataFrame]:
-    """Per method of ``board``: the rows behind its table row, i.e. the configuration the aggregation chose
-    (``config_hash``), or under nested CV each fold's winner's assessment runs (:func:`suite.nested.nested_table`,
-    the aggregation's own selection). Their test metrics are the board's ``per_seed`` values (per fold: the mean
-    of the fold's retrains); these rows add what a run recorded besides: epochs, cost, commit, versions."""
+    """Per method of ``board``: the rows behind its table row, as the aggregation picked them
+    (:attr:`TaskBoard.run_ids`: the chosen configuration's seeds, or under nested CV each fold winner's
+    retrains). Their test metrics are the board's ``per_seed`` values (per fold: the mean of the fold's
+    retrains); these rows add what a run recorded besides: epochs, cost, commit, versions."""
     methods = list(board.table["method"]) if not board.table.empty else []
     mine = {m: rows[board.task, board.protocol, m] for m in methods if (board.task, board.protocol, m) in rows}
-    if json.loads(board.protocol_json or "{}").get("retrain") and mine:
-        picked, _ = nested_table(pd.concat(mine.values()), board.higher_is_better)
-        return {m: picked[picked["method"] == m] for m in mine}
-    cfg = dict(zip(board.table["method"], board.table["config_hash"])) if methods else {}
-    return {m: r[r["config_hash"] == cfg[m]] for m, r in mine.items()}
+    return {m: r[r["run_id"].map(board.run_ids).eq(m)] for m, r in mine.items()}
 
 
 # ---------------------------------------------------------------- plots
