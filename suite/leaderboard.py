@@ -145,6 +145,23 @@ def _categorical(values: pd.Series, fn=None) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(remap[codes], categories=names), index=values.index)
 
 
+def _current_search_space(ok: pd.DataFrame) -> pd.DataFrame:
+    """Per (task, protocol, method), only the rows of the search space its newest run came from.
+
+    ``ok`` is sorted by ``started_at``. When a method's grid changes (or a run
+    used paper defaults where another tuned), its older runs stay recorded but
+    no longer compete in selection: otherwise the method would choose among
+    the configurations of two searches, a bigger tuning budget than the
+    protocol's ``trials`` that every other method gets."""
+    if "search_space" not in ok.columns or ok.empty:
+        return ok
+    space = _codes(ok["search_space"])  # null (paper defaults, trials=1) is a search space of its own: code -1
+    group = ok.groupby(["task", "protocol_label", "method"], observed=True, sort=False).ngroup().to_numpy()
+    latest = np.full(group.max() + 1, -2, dtype=np.int64)
+    latest[group] = space  # rows are in started_at order: the last write per group is its newest run
+    return ok[space == latest[group]]
+
+
 def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
     if df.empty:
         return Aggregation({}, {}, 0, 0, parts)
@@ -155,6 +172,7 @@ def aggregate(df: pd.DataFrame, parts: int = 0) -> Aggregation:
     newest = df.groupby("task")["task_version"].transform("max")
     df = df[df["task_version"] == newest]
     ok = df[df["status"] == "ok"].sort_values("started_at", kind="stable").drop_duplicates(KEY, keep="last")
+    ok = _current_search_space(ok)
     distinct = ok.drop_duplicates("config_hash")
     configs = dict(zip(distinct["config_hash"].tolist(), distinct["method_config"].tolist()))
     # A failure whose run (same run key) later succeeded, e.g. with --retry-failed, is not counted.

@@ -37,6 +37,26 @@ def test_configuration_is_selected_on_validation_never_on_test():
     assert table.loc[0, "config_hash"] == "goodval" and table.loc[0, "test_mean"] == 0.6
 
 
+def space(values):
+    return json.dumps({"space": {"c": values}, "budget": 2, "sampler": "grid", "seed": 0, "trials": 2,
+                       "size": len(values)})
+
+
+def test_only_the_newest_search_space_of_a_method_competes_in_selection():
+    # The grid changed: the old search's best-on-validation config must not join the new search's candidates,
+    # or the method would pick from two searches (a bigger tuning budget than any other method's).
+    old = [dict(r, search_space=space(["oldbest"])) for r in rows_for("a", "m", "oldbest", [0.9, 0.9], [0.95, 0.95])]
+    new = [dict(r, search_space=space(["new1", "new2"])) for r in rows_for("a", "m", "new1", [0.6, 0.6], [0.7, 0.7],
+                                                                     minutes=5)
+           + rows_for("a", "m", "new2", [0.5, 0.5], [0.6, 0.6], minutes=6)]
+    other = [dict(r, search_space=space(["oldbest"])) for r in rows_for("a", "n", "n1", [0.7, 0.7], [0.5, 0.5])]
+    table = board(aggregate(frame(old, new, other)), "a").table.set_index("method")
+    assert table.loc["m", "config_hash"] == "new1" and table.loc["m", "test_mean"] == 0.6
+    assert table.loc["n", "config_hash"] == "n1"  # another method's older search is its newest: kept
+    # Before the new search ran, the old one was the board's.
+    assert board(aggregate(frame(old, other)), "a").table.set_index("method").loc["m", "config_hash"] == "oldbest"
+
+
 def test_reruns_count_once_failures_are_counted_and_old_versions_dropped():
     df = frame(rows_for("a", "m", "c", [0.1, 0.2], [0.5, 0.5]),
                rows_for("a", "m", "c", [0.7, 0.8], [0.5, 0.5], minutes=5),  # same seeds, later: these count
