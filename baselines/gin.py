@@ -1,8 +1,8 @@
 """GIN: Xu et al. 2019, "How Powerful are Graph Neural Networks?" (ICLR), https://arxiv.org/abs/1810.00826,
 as Errica et al. 2020 ran it in "A Fair Comparison of Graph Neural Networks for Graph Classification"
 (ICLR), https://arxiv.org/abs/1912.09893; and two variants that go beyond 1-WL by what they add to
-the node features: random node initialisation (Abboud et al. 2021) and Laplacian positional
-encodings (Dwivedi et al. 2020).
+the node features, in their own modules: random node initialisation (``gin_rni``) and Laplacian
+positional encodings (``gin_lappe``).
 
 Hyperparameter sources. Xu et al.: 5 GNN layers counting the input layer (so
 4 GIN layers), hidden {16, 32} (bio) or 64 (social), batch size {32, 128},
@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch_geometric.nn import GINConv
 
-from suite.baselines._graph import batch_norm, check_readout, graph_index, laplacian_pe, pool, random_features
+from suite.baselines._graph import batch_norm, check_readout, graph_index, pool
 from suite.errors import ConfigError
 from suite.method import register_method
 
@@ -90,57 +90,3 @@ class GINEps(GIN):
     """GIN-eps: GIN with a learnable eps per layer (the centre node weighs 1 + eps): [N, F] -> [B, C]."""
 
     train_eps = True
-
-
-@register_method(
-    "gin-rni", kind="gnn",
-    paper="Abboud, Ceylan, Grohe & Lukasiewicz 2021, The Surprising Power of Graph Neural Networks with Random "
-          "Node Initialization (IJCAI), https://arxiv.org/abs/2010.01179; on GIN-0 (Xu et al. 2019)",
-    defaults=dict(DEFAULTS, rni_dims=8), grid=dict(GRID, rni_dims=[8]), tracks=("graph",), size_key="hidden",
-)
-class GINRNI(GIN):
-    """GIN-0 with random node initialisation: [N, F] -> [B, C].
-
-    ``rni_dims`` fresh N(0, 1) columns are appended to ``x`` at every forward
-    call, in training and evaluation alike (partial RNI: the input features
-    are kept). They come from torch's RNG, so the run's seed fixes them; two
-    calls on the same batch give different outputs, equal in distribution.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, hidden: int = 64, layers: int = 4,
-                 dropout: float = 0.5, readout: str = "sum", rni_dims: int = 8):
-        if rni_dims < 1:
-            raise ConfigError(f"gin-rni: rni_dims must be at least 1, got {rni_dims} (use gin for none)")
-        super().__init__(in_channels + rni_dims, out_channels, hidden, layers, dropout, readout)
-        self.rni_dims = rni_dims
-
-    def node_features(self, batch, index: torch.Tensor, num_graphs: int) -> torch.Tensor:
-        return torch.cat([batch.x, random_features(batch.x.size(0), self.rni_dims, batch.x)], dim=1)
-
-
-@register_method(
-    "gin-lappe", kind="gnn",
-    paper="Dwivedi, Joshi, Laurent, Bengio & Bresson 2020, Benchmarking Graph Neural Networks (JMLR 2023), "
-          "https://arxiv.org/abs/2003.00982 (Laplacian PE); on GIN-0 (Xu et al. 2019)",
-    defaults=dict(DEFAULTS, pe_dims=8), grid=dict(GRID, pe_dims=[8]), tracks=("graph",), size_key="hidden",
-)
-class GINLapPE(GIN):
-    """GIN-0 with Laplacian positional encodings: [N, F] -> [B, C].
-
-    ``pe_dims`` eigenvectors of each graph's normalised Laplacian
-    (:func:`suite.baselines._graph.laplacian_pe`) are appended to ``x``, with
-    a random sign per graph and eigenvector at each training forward (Dwivedi
-    et al. flip per eigenvector across the batch). Computed afresh per batch
-    by dense eigendecomposition, O(n^3) per graph: meant for small graphs.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, hidden: int = 64, layers: int = 4,
-                 dropout: float = 0.5, readout: str = "sum", pe_dims: int = 8):
-        if pe_dims < 1:
-            raise ConfigError(f"gin-lappe: pe_dims must be at least 1, got {pe_dims} (use gin for none)")
-        super().__init__(in_channels + pe_dims, out_channels, hidden, layers, dropout, readout)
-        self.pe_dims = pe_dims
-
-    def node_features(self, batch, index: torch.Tensor, num_graphs: int) -> torch.Tensor:
-        pe = laplacian_pe(batch.edge_index, index, num_graphs, self.pe_dims, flip=self.training)
-        return torch.cat([batch.x, pe.to(batch.x.dtype)], dim=1)

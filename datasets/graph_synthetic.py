@@ -95,16 +95,40 @@ def _random_regular(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
             return adj
 
 
-def make_wl_pairs(num_pairs: int = 300, seed: int = 0) -> GraphDataset:
-    """``num_pairs`` pairs of 3-regular graphs that 1-WL cannot distinguish; label 1 = contains a triangle.
+def _truncate(base: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The truncation of a cubic graph [m, m] -> a cubic graph [3m, 3m] in which every node lies on a triangle.
 
-    Pair ``p`` is graphs ``2p`` and ``2p + 1`` (in random order): both connected
-    and 3-regular on the same even ``n`` in 10..30, one with at least one
-    triangle, one triangle-free, found by rejection sampling. With ``x`` =
-    ones, colour refinement never splits a colour class of a regular graph, so
-    both graphs of a pair get identical 1-WL colourings and a plain MPNN is at
-    chance (50%); a model that can see triangles solves it. Splits: 5 folds
-    over pairs (a pair is never split): 60/20/20.
+    Each node ``v`` becomes a triangle of three nodes, one per edge at ``v``;
+    edge ``(v, w)`` joins ``v``'s node for ``w`` to ``w``'s node for ``v``.
+    Node ids are shuffled, so no id order tells the triangles apart.
+    """
+    m = base.shape[0]
+    nbrs = [list(np.nonzero(base[v])[0]) for v in range(m)]
+    adj = np.zeros((3 * m, 3 * m), dtype=np.int64)
+    for v in range(m):
+        corner = 3 * v + np.arange(3)
+        adj[np.ix_(corner, corner)] = 1 - np.eye(3, dtype=np.int64)
+        for i, w in enumerate(nbrs[v]):
+            j = nbrs[w].index(v)
+            adj[3 * v + i, 3 * w + j] = adj[3 * w + j, 3 * v + i] = 1
+    order = rng.permutation(3 * m)
+    return adj[np.ix_(order, order)]
+
+
+def make_wl_pairs(num_pairs: int = 300, seed: int = 0) -> GraphDataset:
+    """``num_pairs`` pairs of cubic (3-regular) graphs that 1-WL cannot distinguish; label 1 = has triangles.
+
+    Pair ``p`` is graphs ``2p`` and ``2p + 1`` (in random order), both
+    connected and cubic on the same ``n`` in {12, 18, 24, 30}: the truncation
+    of a uniform random cubic graph on ``n / 3`` nodes (every node on a
+    triangle, label 1) and a uniform random triangle-free cubic graph
+    (rejection sampling, label 0). With ``x`` = ones, colour refinement never
+    splits a colour class of a regular graph, so both graphs of a pair get
+    identical 1-WL colourings and a plain MPNN is at chance (50%); a model
+    that can see triangles solves it. (Version 1 paired random cubic graphs
+    with and without a triangle: one or two triangles among up to 30 nodes, a
+    signal too sparse for random node features to learn from 360 training
+    graphs.) Splits: 5 folds over pairs (a pair is never split): 60/20/20.
 
     >>> import torch
     >>> from torch_geometric.nn import WLConv
@@ -120,11 +144,13 @@ def make_wl_pairs(num_pairs: int = 300, seed: int = 0) -> GraphDataset:
     rng = np.random.default_rng(seed)
     graphs, labels = [], []
     for _ in range(num_pairs):
-        n = 2 * int(rng.integers(5, 16))
-        found: dict[int, np.ndarray] = {}
-        while len(found) < 2:
-            adj = _random_regular(n, 3, rng)
-            found.setdefault(int(np.trace(adj @ adj @ adj) > 0), adj)
+        m = 2 * int(rng.integers(2, 6))  # base cubic graph on 4..10 nodes (cubic graphs have an even order)
+        with_triangles = _truncate(_random_regular(m, 3, rng), rng)
+        while True:
+            without = _random_regular(3 * m, 3, rng)
+            if np.trace(without @ without @ without) == 0:
+                break
+        found = {0: without, 1: with_triangles}
         order = (0, 1) if rng.random() < 0.5 else (1, 0)
         graphs += [_graph(found[k]) for k in order]
         labels += list(order)

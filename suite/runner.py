@@ -101,15 +101,24 @@ def method_code_version(method: str) -> str:
 
 
 def method_source_files(method: str) -> list[str]:
-    """The file that defines ``method`` and the shared baseline helpers (``suite.baselines._*``) it uses."""
+    """The file that defines ``method``, the files of its base classes outside torch (a variant built on
+    another method, e.g. ``gin-rni`` on ``gin``), and the shared baseline helpers (``suite.baselines._*``)
+    those files use."""
     cls = METHODS.get(method).cls
-    module = sys.modules[cls.__module__]
-    files = {inspect.getsourcefile(cls)}
-    for value in vars(module).values():
-        used = value if inspect.ismodule(value) else sys.modules.get(getattr(value, "__module__", None) or "")
-        if used is not None and used.__name__.startswith("suite.baselines._") and getattr(used, "__file__", None):
-            files.add(used.__file__)
-    return sorted(files)
+    files = set()
+    for klass in cls.__mro__:
+        module = sys.modules.get(klass.__module__)
+        if module is None or klass.__module__.split(".")[0] in ("builtins", "torch", "torch_geometric"):
+            continue
+        try:
+            files.add(inspect.getsourcefile(klass))
+        except TypeError:  # a class without a source file
+            continue
+        for value in vars(module).values():
+            used = value if inspect.ismodule(value) else sys.modules.get(getattr(value, "__module__", None) or "")
+            if used is not None and used.__name__.startswith("suite.baselines._") and getattr(used, "__file__", None):
+                files.add(used.__file__)
+    return sorted(f for f in files if f)
 
 
 class Interrupted(Exception):

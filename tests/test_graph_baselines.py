@@ -4,6 +4,7 @@ from torch_geometric.data import Batch, Data
 
 from suite.budget import size_to_budget, trainable_params
 from suite.errors import ConfigError
+from suite.baselines.gin import GIN
 from suite.registry import METHODS
 
 GRAPH_METHODS = ["gin", "gin-eps", "gin-rni", "gin-lappe", "graph-gcn", "graph-sage", "graph-gat", "gated-gcn",
@@ -58,6 +59,23 @@ def test_gin_rni_draws_new_features_every_call_and_gin_is_deterministic(batches)
     rni, gin = build("gin-rni").eval(), build("gin").eval()
     assert not torch.allclose(rni(batches[0]), rni(batches[0]))
     assert torch.equal(gin(batches[0]), gin(batches[0]))
+
+
+def test_gin_rni_evaluates_the_mean_over_its_samples_of_random_features(batches):
+    rni = build("gin-rni").eval()
+    torch.manual_seed(3)
+    averaged = rni(batches[0])
+    torch.manual_seed(3)  # the same draws, one forward each, in the order the average makes them
+    draws = [GIN.forward(rni, batches[0]) for _ in range(rni.samples)]
+    assert rni.samples == 8 and torch.allclose(averaged, torch.stack(draws).mean(0))
+    assert not torch.allclose(draws[0], draws[1])
+    calls = []
+    draw = rni.node_features
+    rni.node_features = lambda *a: calls.append(1) or draw(*a)
+    rni(batches[0])
+    assert len(calls) == 8
+    rni.train()(batches[0])  # one draw per training step
+    assert len(calls) == 9
 
 
 def test_fingerprint_mlp_asks_for_molecules():

@@ -172,6 +172,8 @@ def test_method_code_covers_the_shared_helpers_a_method_uses(tmp_path, monkeypat
 
     assert {Path(f).name for f in runner.method_source_files("gcn")} == {"gcn.py", "_layers.py"}
     assert [Path(f).name for f in runner.method_source_files("sgc")] == ["sgc.py"]  # uses no shared helper
+    # a variant defined in its own module on another method's class also depends on that method's file
+    assert {Path(f).name for f in runner.method_source_files("gin-rni")} == {"gin_rni.py", "gin.py", "_graph.py"}
     # editing the helper, not the method's own file, changes the method's code version
     files = []
     for f in runner.method_source_files("gcn"):
