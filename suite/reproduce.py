@@ -265,6 +265,7 @@ class CellResult:
     failed_runs: int = 0
     reason: str = ""  # why unavailable, the first error, or the command that runs the cell
     seconds: dict[str, float] = field(default_factory=dict)  # train_seconds of each ok run behind the value
+    earlier_code: str = ""  # the method_code of the rows behind the value when they predate the current code
 
 
 def cell_protocol(spec: TableSpec, cell: Cell) -> dict:
@@ -285,14 +286,29 @@ def _is_nested(spec: TableSpec, cell: Cell) -> bool:
     return bool(replace(TASKS.get(cell.task).protocol, **cell_protocol(spec, cell)).retrain)
 
 
-def _cell_rows(results_dir: Path, cell: Cell, keys: set[str]):
-    """The rows of the cell's planned runs (a rerun of a run counts once: its latest row)."""
+def _cell_rows(results_dir: Path, cell: Cell, keys: set[str], label: str | None = None):
+    """The rows of the cell's planned runs (a rerun of a run counts once: its latest row).
+
+    When none is recorded but the method has rows under the same protocol (``label``,
+    :func:`suite.leaderboard.protocol_label`) and with the cell's fixed hyperparameters from an earlier
+    version of its code (whose run keys differ), those rows: the value the leaderboard shows for that
+    protocol, marked as earlier code.
+    """
+    from suite.leaderboard import protocol_label
     from suite.results import read_results
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # damaged parts are named by `netarena results --check`
-        rows = read_results(Path(results_dir) / cell.task / cell.method)
-    rows = rows[rows["run_key"].isin(keys)]
+        every = read_results(Path(results_dir) / cell.task / cell.method)
+    rows = every[every["run_key"].isin(keys)]
+    if rows.empty and label is not None and len(every):
+        from suite.runner import method_code_version
+
+        labels = every["protocol"].fillna("{}").map(protocol_label)
+        fixed = every["method_config"].map(  # the cell's fixed hyperparameters, if it has any, must match
+            lambda c: all(json.loads(c or "{}").get(k) == v for k, v in cell.config.items()))
+        rows = every[(labels == label) & (every["method"] == cell.method) & fixed
+                     & (every["method_code"] != method_code_version(cell.method))]
     ok = rows[rows["status"] == "ok"].sort_values("started_at").drop_duplicates("run_key", keep="last")
     failed = rows[(rows["status"] != "ok") & ~rows["run_key"].isin(set(ok["run_key"]))]
     return ok, failed
@@ -319,10 +335,17 @@ def measure(spec: TableSpec, cell: Cell, seeds: int | None, results_dir: Path, c
     nested = _is_nested(spec, cell)
     task = TASKS.get(cell.task)
     expected = len({r.seed for r in runs if not nested or r.seed < task.num_splits})
-    ok, failed = _cell_rows(results_dir, cell, {r.key for r in runs})
+    from suite.leaderboard import protocol_label
+    from suite.runner import method_code_version
+
+    label = protocol_label(json.dumps(runs[0].protocol_dict, sort_keys=True)) if runs else None
+    ok, failed = _cell_rows(results_dir, cell, {r.key for r in runs}, label)
     result = CellResult(cell, NOT_RUN, expected=expected, unit="folds" if nested else "seeds",
                         failed_runs=int(failed["run_key"].nunique()), reason=command,
                         seconds=dict(zip(ok["run_key"], ok["train_seconds"].fillna(0.0).astype(float))))
+    codes = set(ok["method_code"].dropna()) if "method_code" in ok else set()
+    if codes and method_code_version(cell.method) not in codes:
+        result.earlier_code = ", ".join(sorted(codes))
     if ok.empty:
         if len(failed):
             result.verdict, result.reason = FAILED, str(failed["error"].dropna().iloc[0]).splitlines()[0][:200]
@@ -462,8 +485,9 @@ def _measured(r: CellResult) -> str:
     if r.verdict in (WITHIN, OUTSIDE):
         count = f"{r.n} {r.unit}" if r.n >= r.expected else f"{r.n} of {r.expected} {r.unit}"
         failed = f"; {r.failed_runs} runs failed" if r.failed_runs else ""
+        earlier = f"; earlier code {r.earlier_code}" if r.earlier_code else ""
         spec = ".2f" if _percent(r.cell.metric) else ".4g"
-        return f"{_number(r.mean, r.std, spec)} ({count}{failed})"
+        return f"{_number(r.mean, r.std, spec)} ({count}{failed}{earlier})"
     if r.verdict == NOT_RUN:
         return f"run {r.reason}"
     return r.reason.replace("|", "/")
@@ -527,6 +551,10 @@ def render_markdown(outcome: Outcome) -> str:
              for r in outcome.results if r.cell.note]
     if notes:
         lines += ["Cell notes:", "", *notes, ""]
+    if any(r.earlier_code for r in outcome.results):
+        lines += ["*Earlier code*: the cell's value comes from runs of an earlier version of the method's code "
+                  "(its `method_code` hash; the code, or its grid, changed since), the same rows the leaderboard "
+                  "ranks under this protocol. Running the table measures the current code.", ""]
     lines += [
         f"**Summary:** {outcome.summary()}.",
         "",

@@ -237,3 +237,33 @@ def test_nested_cv_cells_match_the_leaderboard_on_the_committed_rows():
     row = boards[0].table.set_index("method").loc["gin"]
     assert got.n == row["seeds"] == 10 and got.unit == "folds"
     assert got.mean == pytest.approx(100 * row["test_mean"]) and got.std == pytest.approx(100 * row["test_std"])
+
+
+def test_after_a_code_change_no_run_shows_the_earlier_codes_rows_marked_as_such(tmp_path, monkeypatch, capsys):
+    import suite.runner as runner
+
+    path = write_spec(tmp_path, """
+        protocol = { max_epochs = 5, patience = 5, seeds = 2 }
+
+        [[cells]]
+        task = "csbm-h0.9"
+        method = "mlp"
+        published = 50.0
+        std = 60.0
+    """)
+    results, out = tmp_path / "results", tmp_path / "out"
+    args = ["reproduce", str(path), "--results", str(results), "--out", str(out), "--no-progress", "--threads", "1"]
+    assert main(args) == 0
+    line = next(x for x in (out / "toy.md").read_text().splitlines() if x.startswith("| `csbm-h0.9`"))
+    measured = line.split("|")[4].strip()
+    assert measured.endswith("(2 seeds)") and "earlier code" not in measured
+
+    old = runner.method_code_version("mlp")
+    monkeypatch.setattr(runner, "method_code_version", lambda method: "0123456789ab")  # the method's code was edited
+    assert main([*args, "--no-run"]) == 0
+    page = (out / "toy.md").read_text()
+    line = next(x for x in page.splitlines() if x.startswith("| `csbm-h0.9`"))
+    # the same rows, hence the same value, now flagged; the run keys of the current code have no rows
+    assert line.split("|")[4].strip() == measured.replace("(2 seeds)", f"(2 seeds; earlier code {old})")
+    assert line.rstrip(" |").endswith("within") and "*Earlier code*" in page
+    capsys.readouterr()
