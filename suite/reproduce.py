@@ -327,17 +327,15 @@ def measure(spec: TableSpec, cell: Cell, seeds: int | None, results_dir: Path, c
     """The cell's value from the rows of its planned runs; ``not run`` (with ``command``) when none is recorded."""
     import pandas as pd
 
-    from suite.leaderboard import aggregate
+    from suite.leaderboard import aggregate, protocol_label
     from suite.metrics import get_metric
     from suite.registry import TASKS
+    from suite.runner import method_code_version
 
     runs = plan_cell(spec, cell, seeds, results_dir)
     nested = _is_nested(spec, cell)
     task = TASKS.get(cell.task)
     expected = len({r.seed for r in runs if not nested or r.seed < task.num_splits})
-    from suite.leaderboard import protocol_label
-    from suite.runner import method_code_version
-
     label = protocol_label(json.dumps(runs[0].protocol_dict, sort_keys=True)) if runs else None
     ok, failed = _cell_rows(results_dir, cell, {r.key for r in runs}, label)
     result = CellResult(cell, NOT_RUN, expected=expected, unit="folds" if nested else "seeds",
