@@ -50,6 +50,8 @@ TOLERANCE_FIELDS = {"std": bool, "points": (int, float)}
 # Verdicts of a cell; "within"/"outside" only for measured cells.
 WITHIN, OUTSIDE, NOT_RUN, FAILED = "within", "outside", "not run", "failed"
 DATA_UNAVAILABLE, UNAVAILABLE = "data unavailable", "unavailable"
+# Measured on fewer seeds or folds than planned (a sweep stopped part-way): shown, not judged.
+PARTIAL = "partial"
 
 
 @dataclass(frozen=True)
@@ -358,6 +360,9 @@ def measure(spec: TableSpec, cell: Cell, seeds: int | None, results_dir: Path, c
     row = boards[0].table.iloc[0]
     scale = 100.0 if get_metric(cell.metric).percent else 1.0
     result.mean, result.std, result.n = row["test_mean"] * scale, row["test_std"] * scale, int(row["seeds"])
+    if result.n < expected:  # a mean over some folds is no reproduction yet: the rest are still to run
+        result.verdict, result.reason = PARTIAL, command
+        return result
     # Judged at the precision shown (2 decimals), so the verdict agrees with the printed delta.
     result.verdict = verdict(round(result.mean, 2), cell.published, cell.std, spec.tolerance)
     return result
@@ -382,7 +387,7 @@ class Outcome:
         return len(set(self.run_seconds()) - {row["run_key"] for row in self.executed})
 
     def counts(self) -> dict[str, int]:
-        out = {v: 0 for v in (WITHIN, OUTSIDE, NOT_RUN, FAILED, DATA_UNAVAILABLE, UNAVAILABLE)}
+        out = {v: 0 for v in (WITHIN, OUTSIDE, PARTIAL, NOT_RUN, FAILED, DATA_UNAVAILABLE, UNAVAILABLE)}
         for r in self.results:
             out[r.verdict] += 1
         return out
@@ -391,7 +396,9 @@ class Outcome:
         c = self.counts()
         measured = c[WITHIN] + c[OUTSIDE]
         parts = [f"{c[WITHIN]} of {measured} measured cells within tolerance"]
-        parts += [f"{c[v]} {label}" for v, label in ((OUTSIDE, "outside"), (NOT_RUN, "not run"), (FAILED, "failed"),
+        parts += [f"{c[v]} {label}" for v, label in ((OUTSIDE, "outside"),
+                                                     (PARTIAL, "partial (fewer folds or seeds than planned; not judged)"),
+                                                     (NOT_RUN, "not run"), (FAILED, "failed"),
                                                      (DATA_UNAVAILABLE, "data unavailable"),
                                                      (UNAVAILABLE, "unavailable in the suite")) if c[v]]
         return "; ".join(parts)
@@ -480,7 +487,7 @@ def _method(cell: Cell) -> str:
 
 
 def _measured(r: CellResult) -> str:
-    if r.verdict in (WITHIN, OUTSIDE):
+    if r.verdict in (WITHIN, OUTSIDE, PARTIAL):
         count = f"{r.n} {r.unit}" if r.n >= r.expected else f"{r.n} of {r.expected} {r.unit}"
         failed = f"; {r.failed_runs} runs failed" if r.failed_runs else ""
         earlier = f"; earlier code {r.earlier_code}" if r.earlier_code else ""
@@ -498,7 +505,7 @@ def _percent(metric: str) -> bool:
 
 
 def _delta(r: CellResult) -> str:
-    return f"{r.mean - r.cell.published:+.2f}" if r.verdict in (WITHIN, OUTSIDE) else "-"
+    return f"{r.mean - r.cell.published:+.2f}" if r.verdict in (WITHIN, OUTSIDE, PARTIAL) else "-"
 
 
 def _duration(seconds: float) -> str:

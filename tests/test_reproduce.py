@@ -267,3 +267,29 @@ def test_after_a_code_change_no_run_shows_the_earlier_codes_rows_marked_as_such(
     assert line.split("|")[4].strip() == measured.replace("(2 seeds)", f"(2 seeds; earlier code {old})")
     assert line.rstrip(" |").endswith("within") and "*Earlier code*" in page
     capsys.readouterr()
+
+
+def test_a_cell_measured_on_fewer_seeds_than_planned_is_partial_and_not_judged(tmp_path, capsys):
+    path = write_spec(tmp_path, """
+        protocol = { max_epochs = 5, patience = 5, seeds = 2 }
+
+        [[cells]]
+        task = "csbm-h0.9"
+        method = "mlp"
+        published = 50.0
+        std = 60.0
+    """)
+    results, out = tmp_path / "results", tmp_path / "out"
+    args = ["reproduce", str(path), "--results", str(results), "--out", str(out), "--no-progress", "--threads", "1"]
+    assert main(args) == 0
+    assert "**Summary:** 1 of 1 measured cells within tolerance." in (out / "toy.md").read_text()
+    first, second = sorted(results.rglob("*.parquet"))
+    second.unlink()  # the sweep stopped after one of the two seeds
+
+    assert main([*args, "--no-run"]) == 0
+    page = (out / "toy.md").read_text()
+    cells = [c.strip() for c in next(x for x in page.splitlines() if x.startswith("| `csbm-h0.9`")).strip("|").split("|")]
+    assert cells[3].endswith("(1 of 2 seeds)") and cells[4] != "-" and cells[5] == "partial"
+    assert "**Summary:** 0 of 0 measured cells within tolerance; 1 partial (fewer folds or seeds than planned; " \
+           "not judged)." in page
+    capsys.readouterr()
