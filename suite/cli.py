@@ -139,7 +139,7 @@ def cmd_run(args) -> int:
               "(--force reruns all)", file=sys.stderr)
     todo, rows = run_planned(runner, make_plan, todo, retry_failed=args.retry_failed, force=args.force)
     if rows:
-        _print_summary(rows)
+        _print_summary(rows, make_plan(), runner.results_dir)
     if args.suite and not args.no_leaderboard:
         path = write_leaderboard(runner.results_dir, args.leaderboard_dir, html=args.html)
         print(f"Leaderboard: {path.resolve()}")
@@ -239,7 +239,7 @@ def cmd_submit(args) -> int:
           f"{runner.results_dir}/", file=sys.stderr)
     todo, rows = run_planned(runner, make_plan, todo, retry_failed=args.retry_failed, force=args.force)
     if rows:
-        _print_summary(rows)
+        _print_summary(rows, make_plan(), runner.results_dir)
     if not args.no_leaderboard:
         path = write_leaderboard(runner.results_dir, args.leaderboard_dir)
         print(f"Leaderboard: {path.resolve()}")
@@ -259,24 +259,46 @@ def _runner(args):
                   executor=args.executor, workers=workers, ray_address=args.ray_address, **limits)
 
 
-def _print_summary(rows: list[dict]) -> None:
+def _print_summary(rows: list[dict], runs: list, results_dir: Path) -> None:
+    """Per (task, protocol, method) of the sweep: the leaderboard's number over every planned run's row
+    (executed now or reused), so a tuned or nested-CV sweep prints its validation-selected result, never a mean
+    over every configuration it tried; beside it the runs this command executed, ok and failed."""
+    import warnings
+
     import pandas as pd
     from tabulate import tabulate
 
+    from suite.leaderboard import aggregate
     from suite.metrics import get_metric
+    from suite.results import read_results
 
-    df = pd.DataFrame(rows)
+    keys = {r.key for r in runs}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # damaged parts are named by `netarena results --check`
+        parts = [read_results(Path(results_dir) / task / method)
+                 for task, method in sorted({(r.task, r.method) for r in runs})]
+    recorded = pd.concat([p for p in parts if len(p)] or [pd.DataFrame()], ignore_index=True)
+    recorded = recorded[recorded["run_key"].isin(keys)] if len(recorded) else recorded
+    executed = pd.DataFrame(rows)
     out = []
-    for (task, method), g in df.groupby(["task", "method"], sort=True):
-        ok = g[g["status"] == "ok"]
-        scale = 100.0 if get_metric(g["metric_name"].iloc[0]).percent else 1.0
-        mean = ok["test_metric"].mean() * scale if len(ok) else float("nan")
-        std = ok["test_metric"].std(ddof=1) * scale if len(ok) > 1 else float("nan")
-        errors = "; ".join(sorted(set(g.loc[g["status"] != "ok", "error"].dropna().astype(str))))[:100]
+    for (task, label), board in sorted(aggregate(recorded).boards.items()):
+        scale = 100.0 if get_metric(board.metric).percent else 1.0
         spec = ".2f" if scale == 100.0 else ".3g"  # errors such as RMSE can be 1e-3 or below
-        out.append([task, method, g["metric_name"].iloc[0], f"{mean:{spec}} ± {std:{spec}}", len(ok),
-                    len(g) - len(ok), errors])
-    print(tabulate(out, headers=["task", "method", "metric", "test mean ± std", "ok", "failed", "errors"],
+        for _, row in board.table.sort_values("method").iterrows():
+            mine = executed[(executed["task"] == task) & (executed["method"] == row["method"])]
+            ok = int((mine["status"] == "ok").sum())
+            errors = "; ".join(sorted(set(mine.loc[mine["status"] != "ok", "error"].dropna().astype(str))))[:100]
+            out.append([task, row["method"], label, board.metric,
+                        f"{row['test_mean'] * scale:{spec}} ± {row['test_std'] * scale:{spec}}", int(row["seeds"]),
+                        ok, len(mine) - ok, errors])
+    measured = {(r[0], r[1]) for r in out}
+    for (task, method), mine in executed.groupby(["task", "method"], sort=True):  # nothing ok to select from
+        if (task, method) not in measured:
+            errors = "; ".join(sorted(set(mine["error"].dropna().astype(str))))[:100]
+            out.append([task, method, "-", mine["metric_name"].iloc[0], "-", 0, int((mine["status"] == "ok").sum()),
+                        int((mine["status"] != "ok").sum()), errors])
+    print(tabulate(out, headers=["task", "method", "protocol", "metric", "test mean ± std (selected on val)",
+                                 "seeds/folds", "ok now", "failed now", "errors"],
                    tablefmt="simple", disable_numparse=True))
 
 

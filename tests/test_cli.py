@@ -62,3 +62,20 @@ def test_suite_run_writes_rows_and_renders_the_leaderboard(tmp_path):
     before = board.read_bytes()
     again = cli("leaderboard", "--results", str(tmp_path / "results"), "--out", str(tmp_path / "lb"))
     assert again.returncode == 0 and board.read_bytes() == before
+
+
+def test_a_tuned_runs_summary_prints_the_validation_selected_number_not_a_mean_over_configurations(tmp_path):
+    from suite.leaderboard import aggregate
+
+    results = tmp_path / "results"
+    out = cli("run", "--task", "csbm-h0.9", "--method", "mlp", "--seeds", "2", "--trials", "3",
+              "--config", "epochs=5", "--results", str(results), "--no-progress", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    df = read_results(results)
+    assert len(df) == 6 and df["config_hash"].nunique() == 3
+    row = next(iter(aggregate(df).boards.values())).table.set_index("method").loc["mlp"]
+    line = next(x for x in out.stdout.splitlines() if x.startswith("csbm-h0.9"))
+    selected = f"{100 * row['test_mean']:.2f} ± {100 * row['test_std']:.2f}"
+    everything = f"{100 * df['test_metric'].mean():.2f} ± {100 * df['test_metric'].std(ddof=1):.2f}"
+    assert selected in line and line.split()[-3:] == ["2", "6", "0"]  # 2 seeds; 6 ok and 0 failed now
+    assert selected != everything  # the three configurations differ: a mean over all would be another number
