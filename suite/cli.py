@@ -282,6 +282,8 @@ def _print_summary(rows: list[dict], runs: list, results_dir: Path) -> None:
     executed = pd.DataFrame(rows)
     out = []
     for (task, label), board in sorted(aggregate(recorded).boards.items()):
+        if board.table.empty:  # only failed rows: listed below
+            continue
         scale = 100.0 if get_metric(board.metric).percent else 1.0
         spec = ".2f" if scale == 100.0 else ".3g"  # errors such as RMSE can be 1e-3 or below
         for _, row in board.table.sort_values("method").iterrows():

@@ -79,3 +79,13 @@ def test_a_tuned_runs_summary_prints_the_validation_selected_number_not_a_mean_o
     everything = f"{100 * df['test_metric'].mean():.2f} ± {100 * df['test_metric'].std(ddof=1):.2f}"
     assert selected in line and line.split()[-3:] == ["2", "6", "0"]  # 2 seeds; 6 ok and 0 failed now
     assert selected != everything  # the three configurations differ: a mean over all would be another number
+
+
+def test_a_sweep_whose_runs_all_failed_prints_them_as_failed(tmp_path):
+    out = cli("run", "--task", "csbm-h0.9", "--method", "gcn", "--seeds", "1", "--timeout", "0.01",
+              "--results", str(tmp_path / "results"), "--no-progress", cwd=tmp_path)
+    assert out.returncode == 1, out.stderr  # nothing succeeded
+    line = next(x for x in out.stdout.splitlines() if x.startswith("csbm-h0.9"))
+    assert line.split()[:8] == ["csbm-h0.9", "gcn", "-", "accuracy", "-", "0", "0", "1"]  # 0 ok, 1 failed now
+    assert "run exceeded the wall-time limit" in line
+    assert (read_results(tmp_path / "results")["status"] != "ok").all()
