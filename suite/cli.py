@@ -268,7 +268,7 @@ def _print_summary(rows: list[dict], runs: list, results_dir: Path) -> None:
     import pandas as pd
     from tabulate import tabulate
 
-    from suite.leaderboard import aggregate
+    from suite.leaderboard import aggregate, normal_protocol, protocol_label
     from suite.metrics import get_metric
     from suite.results import read_results
 
@@ -280,6 +280,7 @@ def _print_summary(rows: list[dict], runs: list, results_dir: Path) -> None:
     recorded = pd.concat([p for p in parts if len(p)] or [pd.DataFrame()], ignore_index=True)
     recorded = recorded[recorded["run_key"].isin(keys)] if len(recorded) else recorded
     executed = pd.DataFrame(rows)
+    executed["label"] = executed["protocol"].fillna("{}").map(lambda p: protocol_label(normal_protocol(p)))
     out = []
     for (task, label), board in sorted(aggregate(recorded).boards.items()):
         if board.table.empty:  # only failed rows: listed below
@@ -287,15 +288,16 @@ def _print_summary(rows: list[dict], runs: list, results_dir: Path) -> None:
         scale = 100.0 if get_metric(board.metric).percent else 1.0
         spec = ".2f" if scale == 100.0 else ".3g"  # errors such as RMSE can be 1e-3 or below
         for _, row in board.table.sort_values("method").iterrows():
-            mine = executed[(executed["task"] == task) & (executed["method"] == row["method"])]
+            mine = executed[(executed["task"] == task) & (executed["method"] == row["method"])
+                            & (executed["label"] == label)]
             ok = int((mine["status"] == "ok").sum())
             errors = "; ".join(sorted(set(mine.loc[mine["status"] != "ok", "error"].dropna().astype(str))))[:100]
             out.append([task, row["method"], label, board.metric,
                         f"{row['test_mean'] * scale:{spec}} ± {row['test_std'] * scale:{spec}}", int(row["seeds"]),
                         ok, len(mine) - ok, errors])
-    measured = {(r[0], r[1]) for r in out}
-    for (task, method), mine in executed.groupby(["task", "method"], sort=True):  # nothing ok to select from
-        if (task, method) not in measured:
+    measured = {(r[0], r[1], r[2]) for r in out}
+    for (task, method, label), mine in executed.groupby(["task", "method", "label"], sort=True):  # nothing ok
+        if (task, method, label) not in measured:
             errors = "; ".join(sorted(set(mine["error"].dropna().astype(str))))[:100]
             out.append([task, method, "-", mine["metric_name"].iloc[0], "-", 0, int((mine["status"] == "ok").sum()),
                         int((mine["status"] != "ok").sum()), errors])
